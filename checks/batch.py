@@ -1,0 +1,209 @@
+"""Validating a batch of submissions at once, and the tables a run emits.
+
+All submissions of a run are concatenated into one set of tables and each
+engine runs once over them, so the cost of the Great Expectations suite does
+not grow with the number of files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from checks import vocab
+from checks.engines import gx_failures, pandera_failures
+from checks.findings import Finding, to_frame
+from checks.reader import FIGURE_COLUMNS, Submission, passport_date
+from checks.rules import average, completeness, passport, share, structure, time_format, time_sum, total
+from checks.tables import Tables
+from checks.values import stated_text
+
+TIME_ROW_COLUMNS = ("submission", "month", "channel", "territory", "territory_cell", "row",
+                    "cell", "known")
+SUBMISSION_COLUMNS = ("submission", "sha256", "organisation", "year", "inn", "errors",
+                      "warnings", "infos")
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """What a run produces.
+
+    Attributes:
+        findings: Every finding, sorted by submission, sheet, cell.
+        figures: The tidy figures with ``status`` and ``rules``.
+        submissions: One row per file: digest, organisation, year, counts.
+        schedules: The rows of ``Режим работы``.
+        measures: The rows of ``Мероприятия``.
+    """
+
+    findings: pd.DataFrame
+    figures: pd.DataFrame
+    submissions: pd.DataFrame
+    schedules: pd.DataFrame
+    measures: pd.DataFrame
+
+
+def _passport_row(sub: Submission) -> dict[str, Any]:
+    def value(key: str) -> tuple[str, str]:
+        raw, cell = sub.passport.get(key, (None, ""))
+        if key == vocab.KEY_INN and isinstance(raw, int | float) and not isinstance(raw, bool):
+            text = str(int(raw))
+            # Excel drops a leading zero of an INN typed as a number.
+            return (text.zfill(10) if len(text) == 9 else text), cell
+        return ("" if raw is None else stated_text(raw).strip()), cell
+
+    organisation, organisation_cell = value(vocab.KEY_ORGANISATION)
+    year_stated, year_cell = value(vocab.KEY_YEAR)
+    inn, inn_cell = value(vocab.KEY_INN)
+    date_stated, date_cell = value(vocab.KEY_SUBMITTED)
+    return {
+        "submission": sub.source.submission,
+        "has_passport": vocab.PASSPORT in sub.sheets,
+        "organisation": organisation,
+        "organisation_cell": organisation_cell,
+        "year_stated": year_stated,
+        "year": float(sub.source.year) if sub.source.year is not None else None,
+        "year_cell": year_cell,
+        "inn": inn,
+        "inn_cell": inn_cell,
+        "date_stated": date_stated,
+        "date_ok": passport_date(sub.passport.get(vocab.KEY_SUBMITTED, (None, ""))[0]),
+        "date_cell": date_cell,
+    }
+
+
+def build_tables(subs: list[Submission]) -> Tables:
+    """Concatenate the submissions' tidy tables.
+
+    Args:
+        subs: The submissions read in this run.
+
+    Returns:
+        The batch's tables.
+    """
+    figures = pd.DataFrame(
+        [f for sub in subs for f in sub.figures], columns=list(FIGURE_COLUMNS)
+    )
+    figures = figures.astype(
+        {"value": "float64", "value_max": "float64", "month": "Int64", "decimals": "Int64",
+         "year": "Int64", "known": "bool", "row": "int64"}
+    )
+    time_rows = pd.DataFrame(
+        [r for sub in subs for r in sub.time_rows], columns=list(TIME_ROW_COLUMNS)
+    ).astype({"month": "Int64", "known": "bool"})
+    passports = pd.DataFrame([_passport_row(sub) for sub in subs])
+    if passports.empty:
+        passports = pd.DataFrame(columns=list(_passport_row(Submission(Path("x"), _blank()))))
+    passports = passports.astype({"year": "float64", "has_passport": "bool", "date_ok": "bool"})
+    return Tables(
+        figures=figures,
+        time_rows=time_rows,
+        passports=passports,
+        sources={sub.source.submission: sub.source for sub in subs},
+        territories={sub.source.submission: sub.territories for sub in subs},
+        sheets={sub.source.submission: sub.sheets for sub in subs},
+    )
+
+
+def _blank() -> Any:
+    from checks.findings import Source
+
+    return Source("", "")
+
+
+def run_rules(tables: Tables) -> list[Finding]:
+    """Apply every rule family to the batch.
+
+    Args:
+        tables: The batch.
+
+    Returns:
+        The findings of the rules (the reader's come on top).
+    """
+    found: list[Finding] = []
+    for family in (structure, passport, time_format, completeness):
+        frame = family.select(tables)
+        found += family.findings(frame, pandera_failures(_model(family), frame), tables)
+    shares_frame = share.select(tables)
+    found += share.domain_findings(
+        shares_frame, pandera_failures(share.ShareFigures, shares_frame), tables
+    )
+    share_tables, unverifiable = share.comparisons(tables)
+    found += unverifiable
+    comparison = {
+        total.TABLE: total.comparisons(tables),
+        time_sum.TABLE: time_sum.comparisons(tables),
+        average.TABLE: average.comparisons(tables),
+        **share_tables,
+    }
+    suites = {
+        total.TABLE: total.expectations(),
+        time_sum.TABLE: time_sum.expectations(),
+        average.TABLE: average.expectations(),
+        **share.expectations(),
+    }
+    failed = gx_failures(comparison, suites)
+    found += total.findings(comparison[total.TABLE], failed[total.TABLE], tables)
+    found += time_sum.findings(comparison[time_sum.TABLE], failed[time_sum.TABLE], tables)
+    found += average.findings(comparison[average.TABLE], failed[average.TABLE], tables)
+    found += share.findings(share_tables, failed, tables)
+    return found
+
+
+def _model(family: Any) -> Any:
+    models = {
+        structure: structure.CountFigures,
+        passport: passport.Passports,
+        time_format: time_format.DurationFigures,
+        completeness: completeness.TimeRows,
+    }
+    return models[family]
+
+
+def validate(subs: list[Submission]) -> BatchResult:
+    """Validate a batch of submissions and build the run's output tables.
+
+    Args:
+        subs: The submissions read in this run (unreadable files included).
+
+    Returns:
+        Findings, figures with their status, and the submissions table.
+    """
+    tables = build_tables(subs)
+    found = [f for sub in subs for f in sub.findings] + run_rules(tables)
+    findings = to_frame(found)
+    figures = tables.figures.drop(columns=["known", "row", "group"]).copy()
+    figures["known"] = tables.figures["known"]
+    flagged = (
+        findings[findings["cell"] != ""].groupby(["submission", "sheet", "cell"])["rule"]
+        .agg(lambda rules: ",".join(sorted(set(rules))))
+        .rename("rules")
+    )
+    figures = figures.join(flagged, on=["submission", "sheet", "cell"])
+    figures["rules"] = figures["rules"].fillna("")
+    figures["status"] = figures["rules"].map(lambda r: "flagged" if r else "ok")
+    counts = findings.groupby(["submission", "severity"]).size().unstack(fill_value=0)
+    rows = []
+    for sub in subs:
+        name = sub.source.submission
+        by_severity = counts.loc[name] if name in counts.index else {}
+        inn = sub.passport.get(vocab.KEY_INN, (None, ""))[0]
+        rows.append(
+            {
+                "submission": name,
+                "sha256": sub.source.sha256,
+                "organisation": sub.source.organisation,
+                "year": sub.source.year,
+                "inn": "" if inn is None else stated_text(inn),
+                "errors": int(by_severity.get("error", 0)),
+                "warnings": int(by_severity.get("warning", 0)),
+                "infos": int(by_severity.get("info", 0)),
+            }
+        )
+    submissions = pd.DataFrame(rows, columns=list(SUBMISSION_COLUMNS)).astype({"year": "Int64"})
+    schedules = pd.DataFrame([r for sub in subs for r in sub.schedules])
+    measures = pd.DataFrame([r for sub in subs for r in sub.measures])
+    return BatchResult(findings, figures, submissions, schedules, measures)

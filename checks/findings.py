@@ -1,0 +1,162 @@
+"""The one record type for every finding: the contract's discrepancy record."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import pandas as pd
+
+from checks.registry import rule
+
+#: The contract's fields, in the contract's order; more columns follow them.
+CONTRACT_FIELDS = (
+    "submission",
+    "submission_sha256",
+    "rule",
+    "family",
+    "severity",
+    "sheet",
+    "cell",
+    "expected",
+    "actual",
+    "message",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Which submission a finding is about.
+
+    Attributes:
+        submission: The workbook's file name.
+        sha256: Hex digest of its bytes.
+        organisation: From the passport, empty if unknown.
+        year: From the passport, ``None`` if unknown.
+    """
+
+    submission: str
+    sha256: str
+    organisation: str = ""
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One discrepancy record (the contract's fields, then ours).
+
+    Attributes:
+        submission: The workbook's file name.
+        submission_sha256: Hex digest of its bytes.
+        rule: The rule id.
+        family: The rule's family.
+        severity: ``error``, ``warning`` or ``info``.
+        sheet: The canonical sheet name (empty for the whole file).
+        cell: The A1 reference to look at, empty where no one cell fits.
+        expected: What the rule derived.
+        actual: What the submission states.
+        message: One sentence for a data steward, in Russian.
+        organisation: The submitting organisation, from the passport.
+        year: The reporting year, from the passport.
+    """
+
+    submission: str
+    submission_sha256: str
+    rule: str
+    family: str
+    severity: str
+    sheet: str
+    cell: str
+    expected: str
+    actual: str
+    message: str
+    organisation: str
+    year: int | None
+
+
+def make(
+    rule_id: str,
+    source: Source,
+    *,
+    sheet: str = "",
+    cell: str = "",
+    expected: str = "",
+    actual: str = "",
+    **operands: Any,
+) -> Finding:
+    """Build a finding of a registered rule, its message filled with the operands.
+
+    Args:
+        rule_id: A key of :data:`checks.registry.RULES`.
+        source: The submission it is about.
+        sheet: The canonical sheet name.
+        cell: The A1 reference of the cell to look at.
+        expected: What the rule derived.
+        actual: What the submission states.
+        **operands: The template's named operands (``sheet`` is passed too).
+
+    Returns:
+        The finding.
+    """
+    registered = rule(rule_id)
+    message = registered.template.format(sheet=sheet, **operands)
+    return Finding(
+        submission=source.submission,
+        submission_sha256=source.sha256,
+        rule=registered.id,
+        family=registered.family,
+        severity=registered.severity,
+        sheet=sheet,
+        cell=cell,
+        expected=expected,
+        actual=actual,
+        message=message,
+        organisation=source.organisation,
+        year=source.year,
+    )
+
+
+FINDING_COLUMNS = tuple(f.name for f in fields(Finding))
+_A1 = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def cell_sort_key(cell: str) -> tuple[int, int]:
+    """Order A1 references by row, then column (``A2`` before ``A10``).
+
+    Args:
+        cell: An A1 reference or the empty string.
+
+    Returns:
+        (row, column number); the empty reference sorts first.
+    """
+    match = _A1.match(cell)
+    if match is None:
+        return (0, 0)
+    letters, row = match.groups()
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter) - 64
+    return (int(row), column)
+
+
+def to_frame(findings: list[Finding]) -> pd.DataFrame:
+    """Turn findings into the discrepancy table, sorted by submission, sheet, cell.
+
+    Args:
+        findings: All findings of a run.
+
+    Returns:
+        One row per finding, the contract's columns first.
+    """
+    frame = pd.DataFrame([asdict(f) for f in findings], columns=list(FINDING_COLUMNS))
+    frame["year"] = frame["year"].astype("Int64")
+    if frame.empty:
+        return frame
+    keys = frame["cell"].map(cell_sort_key)
+    frame["_row"] = keys.map(lambda k: k[0])
+    frame["_col"] = keys.map(lambda k: k[1])
+    frame = frame.sort_values(
+        ["submission", "sheet", "_row", "_col", "rule"], kind="stable"
+    ).drop(columns=["_row", "_col"])
+    return frame.reset_index(drop=True)

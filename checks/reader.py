@@ -1,0 +1,583 @@
+"""Reading a submission into tidy tables, each figure with its source cell.
+
+The reader finds the contract's sheets, headers and labels, parses every
+value (never judging it: that is for the rules) and reports what it cannot
+place: an unreadable file, a missing sheet or header, a label outside the
+vocabulary. Those layout findings (family ``structure``) are the only ones
+it makes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from checks import vocab
+from checks.findings import Finding, Source, make
+from checks.text import normalize
+from checks.values import (
+    Parsed,
+    is_not_reported,
+    parse_count,
+    parse_duration,
+    parse_percent,
+    stated_text,
+)
+from checks.workbook import (
+    MAX_CELLS_PER_SHEET,
+    RawCell,
+    RawSheet,
+    UnreadableWorkbookError,
+    a1,
+    read_workbook,
+)
+
+METRIC_APPEALS = "appeals"
+METRIC_COMPLAINTS = "complaints"
+METRIC_LEGAL = "complaints_legal"
+METRIC_SHARE = "complaint_share"
+METRIC_WAITING = "waiting_time"
+METRIC_SERVICE = "service_time"
+METRIC_TIME_APPEALS = "time_appeals"
+
+UNIT_COUNT = "count"
+UNIT_PERCENT = "percent"
+UNIT_SECONDS = "s"
+
+ROW_CHANNEL = "channel"
+ROW_GROUP = "group"
+ROW_GRAND = "grand"
+ROW_COMPLAINTS = "complaints"
+ROW_TIME = "time"
+ROW_UNKNOWN = "unknown"
+
+_COMPLAINT_METRICS = {
+    vocab.COMPLAINTS_ROW: (METRIC_COMPLAINTS, UNIT_COUNT),
+    vocab.LEGAL_ROW: (METRIC_LEGAL, UNIT_COUNT),
+    vocab.SHARE_ROW: (METRIC_SHARE, UNIT_PERCENT),
+}
+_TIME_METRICS = {
+    vocab.COL_WAITING: (METRIC_WAITING, UNIT_SECONDS),
+    vocab.COL_SERVICE: (METRIC_SERVICE, UNIT_SECONDS),
+    vocab.COL_APPEALS: (METRIC_TIME_APPEALS, UNIT_COUNT),
+}
+
+
+@dataclass(slots=True)
+class Submission:
+    """Everything read from one submitted file.
+
+    Attributes:
+        path: Where the file was read from.
+        source: File name, digest, organisation and year.
+        passport: Canonical key → (value, A1 cell of the value).
+        sheets: Canonical names of the contract sheets found.
+        territories: Territory headers of ``Обращения``, as written.
+        figures: Tidy figures, one dict per figure (see :data:`FIGURE_COLUMNS`).
+        time_rows: One dict per row of ``Время``.
+        schedules: One dict per row of ``Режим работы``.
+        measures: One dict per row of ``Мероприятия``.
+        findings: The reader's ``structure`` findings.
+    """
+
+    path: Path
+    source: Source
+    passport: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    sheets: set[str] = field(default_factory=set)
+    territories: list[str] = field(default_factory=list)
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    time_rows: list[dict[str, Any]] = field(default_factory=list)
+    schedules: list[dict[str, Any]] = field(default_factory=list)
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+FIGURE_COLUMNS = (
+    "submission",
+    "organisation",
+    "year",
+    "territory",
+    "channel",
+    "label",
+    "period",
+    "month",
+    "metric",
+    "value",
+    "value_max",
+    "unit",
+    "sheet",
+    "cell",
+    "stated",
+    "form",
+    "decimals",
+    "reason",
+    "row_kind",
+    "group",
+    "known",
+    "row",
+)
+
+
+def _clean_label(raw: object) -> str:
+    return " ".join(str(raw).split()) if raw is not None else ""
+
+
+def _read_passport(sub: Submission, sheet: RawSheet) -> None:
+    for r, cells in sheet.by_row().items():
+        cols = sorted(cells)
+        key = vocab.lookup(vocab.KEY_INDEX, cells[cols[0]].value)
+        if key is None or key in sub.passport:
+            continue
+        value_col = next((c for c in cols[1:]), None)
+        if value_col is None:
+            sub.passport[key] = (None, a1(r, cols[0] + 1))
+        else:
+            sub.passport[key] = (cells[value_col].value, a1(r, value_col))
+
+
+def passport_year(raw: object) -> int | None:
+    """Read the reporting year from its passport value, ``None`` if it is not one.
+
+    Args:
+        raw: The value of ``Отчетный год``.
+
+    Returns:
+        The whole year; range checks are the passport rules' business.
+    """
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    if isinstance(raw, str):
+        text = raw.strip().removesuffix("г.").removesuffix("год").strip()
+        if text.isdigit():
+            return int(text)
+    return None
+
+
+def _figure(
+    sub: Submission,
+    *,
+    sheet: str,
+    row: int,
+    col: int,
+    raw: RawCell | None,
+    parsed: Parsed,
+    metric: str,
+    unit: str,
+    territory: str,
+    channel: str,
+    label: str,
+    row_kind: str,
+    known: bool,
+    group: str = "",
+    month: int | None = None,
+) -> None:
+    year = sub.source.year
+    if month is None:
+        period = "" if year is None else str(year)
+    else:
+        period = f"{year if year is not None else '????'}-{month:02d}"
+    sub.figures.append(
+        {
+            "submission": sub.source.submission,
+            "organisation": sub.source.organisation,
+            "year": year,
+            "territory": territory,
+            "channel": channel,
+            "label": label,
+            "period": period,
+            "month": month,
+            "metric": metric,
+            "value": parsed.value,
+            "value_max": parsed.value_max,
+            "unit": unit,
+            "sheet": sheet,
+            "cell": a1(row, col),
+            "stated": stated_text(raw.value) if raw is not None else "",
+            "form": parsed.form,
+            "decimals": parsed.decimals,
+            "reason": parsed.reason,
+            "row_kind": row_kind,
+            "group": group,
+            "known": known,
+            "row": row,
+        }
+    )
+
+
+def _header_columns(
+    header: dict[int, RawCell], label_col: int
+) -> tuple[list[tuple[int, str]], int | None]:
+    """Split a matrix header into territory columns and the ``Итого`` column."""
+    territories: list[tuple[int, str]] = []
+    total_col: int | None = None
+    seen: set[str] = set()
+    for c, cell in sorted(header.items()):
+        if c <= label_col:
+            continue
+        if normalize(cell.value) in vocab.TOTAL_COLUMN_KEYS and total_col is None:
+            total_col = c
+            continue
+        name = _clean_label(cell.value)
+        while normalize(name) in seen:
+            name = f"{name} (повтор)"
+        seen.add(normalize(name))
+        territories.append((c, name))
+    return territories, total_col
+
+
+def _read_matrix(sub: Submission, sheet: RawSheet, canonical: str) -> None:
+    rows = sheet.by_row()
+    header_row = next(
+        (
+            r
+            for r, cells in rows.items()
+            if any(normalize(c.value) in vocab.TOTAL_COLUMN_KEYS for c in cells.values())
+        ),
+        None,
+    )
+    if header_row is None:
+        sub.findings.append(
+            make(
+                "header-missing",
+                sub.source,
+                sheet=canonical,
+                need="«Канал», территории, «Итого»",
+            )
+        )
+        return
+    label_col = min(c for (r, c) in sheet.cells if r >= header_row)
+    territories, total_col = _header_columns(rows[header_row], label_col)
+    columns = [*territories, *([(total_col, vocab.TOTAL_COLUMN)] if total_col else [])]
+    if canonical == vocab.APPEALS:
+        sub.territories = [name for _, name in territories]
+    seen_labels: dict[str, int] = {}
+    for r, cells in rows.items():
+        if r <= header_row:
+            continue
+        label_cell = cells.get(label_col)
+        label_raw = label_cell.value if label_cell else None
+        label = _clean_label(label_raw)
+        if canonical == vocab.APPEALS:
+            kind, canon, group = _classify_appeal_row(label)
+            metric, unit = METRIC_APPEALS, UNIT_COUNT
+        else:
+            canon = vocab.lookup(vocab.COMPLAINT_INDEX, label) or ""
+            kind, group = (ROW_COMPLAINTS, "") if canon else (ROW_UNKNOWN, "")
+            metric, unit = _COMPLAINT_METRICS.get(canon, (METRIC_COMPLAINTS, UNIT_COUNT))
+        has_values = any(
+            c in cells and not is_not_reported(cells[c].value) for c, _ in columns
+        )
+        known = kind != ROW_UNKNOWN
+        if not label:
+            if has_values:
+                sub.findings.append(
+                    make("label-missing", sub.source, sheet=canonical, cell=a1(r, label_col), row=r)
+                )
+            known = False
+        elif not known:
+            sub.findings.append(
+                make("label-unknown", sub.source, sheet=canonical, cell=a1(r, label_col),
+                     label=label, actual=label)
+            )
+        elif canon in seen_labels:
+            sub.findings.append(
+                make(
+                    "row-duplicate",
+                    sub.source,
+                    sheet=canonical,
+                    cell=a1(r, label_col),
+                    label=canon,
+                    column=sheet.title,
+                    first=a1(seen_labels[canon], label_col),
+                )
+            )
+            known = False
+        else:
+            seen_labels[canon] = r
+        for c, territory in columns:
+            raw = cells.get(c)
+            value = raw.value if raw else None
+            if unit == UNIT_PERCENT and known:
+                parsed = parse_percent(value, raw.number_format if raw else "General")
+            else:
+                parsed = parse_count(value)
+            if parsed.form == "empty" and not known:
+                continue
+            _figure(
+                sub,
+                sheet=canonical,
+                row=r,
+                col=c,
+                raw=raw,
+                parsed=parsed,
+                metric=metric,
+                unit=unit,
+                territory=territory,
+                channel=canon if canonical == vocab.APPEALS else "",
+                label=canon or label,
+                row_kind=kind,
+                known=known,
+                group=group,
+            )
+
+
+def _classify_appeal_row(label: str) -> tuple[str, str, str]:
+    channel = vocab.lookup(vocab.CHANNEL_INDEX, label)
+    if channel is not None:
+        return ROW_CHANNEL, channel, vocab.channel_group(channel)
+    group_row = vocab.lookup(vocab.GROUP_INDEX, label)
+    if group_row is not None:
+        return ROW_GROUP, group_row, vocab.group_of_row(group_row)
+    if normalize(label) in vocab.GRAND_TOTAL_KEYS:
+        return ROW_GRAND, vocab.GRAND_TOTAL, ""
+    return ROW_UNKNOWN, label, ""
+
+
+def _find_header(
+    sheet: RawSheet, index: dict[str, str], required: tuple[str, ...]
+) -> tuple[int, dict[int, str], list[tuple[int, str]]] | None:
+    """Find the first row naming all ``required`` columns; return it with its columns."""
+    for r, cells in sheet.by_row().items():
+        named: dict[int, str] = {}
+        extra: list[tuple[int, str]] = []
+        for c, cell in cells.items():
+            canon = vocab.lookup(index, cell.value)
+            if canon is not None and canon not in named.values():
+                named[c] = canon
+            else:
+                extra.append((c, _clean_label(cell.value)))
+        if all(name in named.values() for name in required):
+            return r, named, extra
+    return None
+
+
+def _parse_period(raw: object) -> int | None | str:
+    """Return a month 1–12, ``0`` for the year, or the text for an invalid period."""
+    if isinstance(raw, bool):
+        return stated_text(raw)
+    if isinstance(raw, int | float) and float(raw).is_integer() and 1 <= raw <= 12:
+        return int(raw)
+    key = normalize(raw)
+    if key in vocab.YEAR_KEYS:
+        return 0
+    if key in vocab.MONTH_INDEX:
+        return vocab.MONTH_INDEX[key]
+    if key.isdigit() and 1 <= int(key) <= 12:
+        return int(key)
+    return stated_text(raw)
+
+
+def _read_times(sub: Submission, sheet: RawSheet) -> None:
+    found = _find_header(sheet, vocab.TIME_COLUMN_INDEX, (vocab.COL_PERIOD, vocab.COL_CHANNEL))
+    if found is None:
+        sub.findings.append(
+            make("header-missing", sub.source, sheet=vocab.TIMES, need="«Период», «Канал»")
+        )
+        return
+    header_row, named, extra = found
+    for c, label in extra:
+        sub.findings.append(
+            make("column-extra", sub.source, sheet=vocab.TIMES, cell=a1(header_row, c), label=label)
+        )
+    col_of = {name: c for c, name in named.items()}
+    for r, cells in sheet.by_row().items():
+        if r <= header_row:
+            continue
+
+        def raw_at(name: str, cells: dict[int, RawCell] = cells) -> RawCell | None:
+            c = col_of.get(name)
+            return cells.get(c) if c is not None else None
+
+        period_cell = raw_at(vocab.COL_PERIOD)
+        channel_cell = raw_at(vocab.COL_CHANNEL)
+        territory_cell = raw_at(vocab.COL_TERRITORY)
+        period = _parse_period(period_cell.value if period_cell else None)
+        channel_label = _clean_label(channel_cell.value if channel_cell else None)
+        channel = vocab.lookup(vocab.TIME_CHANNEL_INDEX, channel_label)
+        territory = _clean_label(territory_cell.value if territory_cell else None)
+        known = True
+        period_a1 = a1(r, col_of[vocab.COL_PERIOD])
+        if isinstance(period, str):
+            sub.findings.append(
+                make("period-invalid", sub.source, sheet=vocab.TIMES, cell=period_a1,
+                     stated=period, actual=period)
+            )
+            known = False
+        if channel is None:
+            sub.findings.append(
+                make(
+                    "label-unknown",
+                    sub.source,
+                    sheet=vocab.TIMES,
+                    cell=a1(r, col_of[vocab.COL_CHANNEL]),
+                    label=channel_label,
+                    actual=channel_label,
+                )
+            )
+            known = False
+        month = period if isinstance(period, int) else None
+        sub.time_rows.append(
+            {
+                "submission": sub.source.submission,
+                "month": month,
+                "channel": channel or channel_label,
+                "territory": territory,
+                "territory_cell": a1(r, col_of[vocab.COL_TERRITORY])
+                if vocab.COL_TERRITORY in col_of
+                else "",
+                "row": r,
+                "cell": period_a1,
+                "known": known,
+            }
+        )
+        for column, (metric, unit) in _TIME_METRICS.items():
+            c = col_of.get(column)
+            if c is None:
+                continue
+            raw = cells.get(c)
+            value = raw.value if raw else None
+            parsed = parse_count(value) if unit == UNIT_COUNT else parse_duration(value)
+            if parsed.form == "empty":
+                continue
+            _figure(
+                sub,
+                sheet=vocab.TIMES,
+                row=r,
+                col=c,
+                raw=raw,
+                parsed=parsed,
+                metric=metric,
+                unit=unit,
+                territory=territory,
+                channel=channel or channel_label,
+                label=channel or channel_label,
+                row_kind=ROW_TIME,
+                known=known,
+                month=None if month == 0 else month,
+            )
+
+
+def _read_text_table(
+    sub: Submission,
+    sheet: RawSheet,
+    canonical: str,
+    index: dict[str, str],
+    required: tuple[str, ...],
+    target: list[dict[str, Any]],
+) -> None:
+    found = _find_header(sheet, index, required)
+    if found is None:
+        sub.findings.append(
+            make("header-missing", sub.source, sheet=canonical,
+                 need=", ".join(f"«{n}»" for n in required))
+        )
+        return
+    header_row, named, _ = found
+    for r, cells in sheet.by_row().items():
+        if r <= header_row:
+            continue
+        record: dict[str, Any] = {
+            "submission": sub.source.submission,
+            "organisation": sub.source.organisation,
+            "year": sub.source.year,
+            "row": r,
+        }
+        for c, name in named.items():
+            cell = cells.get(c)
+            record[name] = _clean_label(cell.value) if cell else ""
+            record[f"{name}: ячейка"] = a1(r, c)
+        if any(record[name] for name in named.values()):
+            target.append(record)
+
+
+def read_submission(path: Path) -> Submission:
+    """Read one submitted file. Never raises for bad content.
+
+    Args:
+        path: The file; it is read once and never modified.
+
+    Returns:
+        The submission, with ``structure`` findings for what could not be placed.
+    """
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    sub = Submission(path=path, source=Source(path.name, sha))
+    try:
+        raw_sheets = read_workbook(data, path)
+    except UnreadableWorkbookError as exc:
+        sub.findings.append(make("file-unreadable", sub.source, reason=str(exc)))
+        return sub
+    by_name: dict[str, RawSheet] = {}
+    for raw in raw_sheets:
+        canonical = vocab.lookup(vocab.SHEET_INDEX, raw.title)
+        if canonical is None or canonical in by_name:
+            sub.findings.append(make("sheet-extra", sub.source, title=raw.title))
+            continue
+        by_name[canonical] = raw
+        if raw.truncated:
+            sub.findings.append(
+                make("sheet-too-large", sub.source, sheet=canonical, limit=MAX_CELLS_PER_SHEET)
+            )
+    sub.sheets = set(by_name)
+    if vocab.PASSPORT in by_name:
+        _read_passport(sub, by_name[vocab.PASSPORT])
+    else:
+        sub.findings.append(make("passport-missing", sub.source, sheet=vocab.PASSPORT))
+    organisation = sub.passport.get(vocab.KEY_ORGANISATION, (None, ""))[0]
+    year = passport_year(sub.passport.get(vocab.KEY_YEAR, (None, ""))[0])
+    sub.source = Source(
+        sub.source.submission,
+        sha,
+        _clean_label(organisation) if organisation is not None else "",
+        year if year is not None and 1900 <= year <= 9999 else None,
+    )
+    sub.findings = [replace(f, organisation=sub.source.organisation, year=sub.source.year)
+                    for f in sub.findings]
+    for name in (vocab.APPEALS, vocab.COMPLAINTS, vocab.TIMES, vocab.SCHEDULE, vocab.MEASURES):
+        if name not in by_name:
+            sub.findings.append(make("sheet-missing", sub.source, sheet=name))
+    if vocab.APPEALS in by_name:
+        _read_matrix(sub, by_name[vocab.APPEALS], vocab.APPEALS)
+    if vocab.COMPLAINTS in by_name:
+        _read_matrix(sub, by_name[vocab.COMPLAINTS], vocab.COMPLAINTS)
+    if vocab.TIMES in by_name:
+        _read_times(sub, by_name[vocab.TIMES])
+    if vocab.SCHEDULE in by_name:
+        _read_text_table(
+            sub, by_name[vocab.SCHEDULE], vocab.SCHEDULE, vocab.SCHEDULE_COLUMN_INDEX,
+            ("Канал", "Режим работы"), sub.schedules,
+        )
+    if vocab.MEASURES in by_name:
+        _read_text_table(
+            sub, by_name[vocab.MEASURES], vocab.MEASURES, vocab.MEASURE_COLUMN_INDEX,
+            ("Мероприятие",), sub.measures,
+        )
+    return sub
+
+
+def passport_date(raw: object) -> bool:
+    """Tell whether a ``Дата представления`` value reads as a date.
+
+    Args:
+        raw: The passport value.
+
+    Returns:
+        ``True`` for an Excel date or text ``ДД.ММ.ГГГГ`` / ``ГГГГ-ММ-ДД``.
+    """
+    if isinstance(raw, dt.datetime | dt.date):
+        return True
+    if isinstance(raw, str):
+        for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y", "%d/%m/%Y"):
+            try:
+                dt.datetime.strptime(raw.strip(), fmt)
+            except ValueError:
+                continue
+            return True
+    return False

@@ -1,0 +1,93 @@
+"""Family ``structure``, the part that needs the whole table: counts and territories.
+
+The reader reports what it cannot place (files, sheets, headers, labels);
+here are the rules on the values it placed: ``count-invalid`` (a count must
+be a whole non-negative number) and ``territory-unknown`` (a territory in
+``Время`` that ``Обращения`` does not name).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from checks import vocab
+from checks.findings import Finding, make
+from checks.reader import UNIT_COUNT
+from checks.tables import Tables
+from checks.text import normalize
+from checks.values import INVALID
+
+
+class CountFigures(pa.DataFrameModel):
+    """Counts: readable, whole and non-negative."""
+
+    value: Series[float] = pa.Field(nullable=True)
+    form: Series[str]
+
+    @pa.dataframe_check(name="count-invalid")
+    def count_invalid(cls, df: pd.DataFrame) -> pd.Series:  # noqa: N805
+        """A count is a whole number from zero up."""
+        value = df["value"]
+        whole = value.isna() | ((value >= 0) & (value % 1 == 0))
+        return (df["form"] != INVALID) & whole
+
+
+def select(tables: Tables) -> pd.DataFrame:
+    """Return the batch's counts (the rows :class:`CountFigures` validates)."""
+    f = tables.figures
+    return f[(f["unit"] == UNIT_COUNT) & f["known"]]
+
+
+def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -> list[Finding]:
+    """Report invalid counts, then territories of ``Время`` unknown to ``Обращения``.
+
+    Args:
+        frame: The validated counts.
+        failed: Check name → failing index labels.
+        tables: The batch.
+
+    Returns:
+        The findings.
+    """
+    out: list[Finding] = []
+    for idx in sorted(failed.get("count-invalid", set())):
+        row = frame.loc[idx]
+        if row["form"] == INVALID:
+            why = f" ({row['reason']})"
+        elif row["value"] < 0:
+            why = " (указано отрицательное)"
+        else:
+            why = " (указано дробное)"
+        out.append(
+            make("count-invalid", tables.sources[row["submission"]], sheet=row["sheet"],
+                 cell=row["cell"], actual=row["stated"], stated=row["stated"], why=why)
+        )
+    return out + territory_unknown(tables)
+
+
+def territory_unknown(tables: Tables) -> list[Finding]:
+    """Report each territory named in ``Время`` but absent from ``Обращения``'s header.
+
+    Args:
+        tables: The batch.
+
+    Returns:
+        One warning per row naming such a territory.
+    """
+    out: list[Finding] = []
+    rows = tables.time_rows
+    rows = rows[rows["territory"] != ""]
+    for sub, territory, cell in zip(
+        rows["submission"], rows["territory"], rows["territory_cell"], strict=True
+    ):
+        if vocab.APPEALS not in tables.sheets.get(sub, set()):
+            continue
+        known = {normalize(t) for t in tables.territories.get(sub, [])}
+        if normalize(territory) not in known:
+            out.append(make("territory-unknown", tables.sources[sub], sheet=vocab.TIMES,
+                            cell=cell, actual=territory, territory=territory))
+    return out

@@ -1,0 +1,100 @@
+"""Family ``time-format``: every duration reads, and is plausible for its channel.
+
+Rules: ``time-unparsed`` (a duration that does not read), ``time-out-of-range``
+(below zero, or a day or more where a person serves the customer on the
+spot: written and interactive channels answer in days) and ``time-two-part``
+(``м:сс`` text in a column that elsewhere holds ``ч:мм:сс``: the steward should
+know it was read as minutes and seconds).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from checks import vocab
+from checks.findings import Finding, make
+from checks.reader import METRIC_SERVICE, METRIC_WAITING, UNIT_SECONDS
+from checks.tables import Tables
+from checks.text import fmt_seconds
+from checks.values import HMS, INVALID, MS
+
+DAY = 86400.0
+METRIC_NAMES = {METRIC_WAITING: "Ожидание", METRIC_SERVICE: "Обслуживание"}
+
+
+class DurationFigures(pa.DataFrameModel):
+    """Durations of ``Время``: readable, non-negative, under a day on the spot."""
+
+    value: Series[float] = pa.Field(nullable=True)
+    value_max: Series[float] = pa.Field(nullable=True)
+    form: Series[str]
+    channel: Series[str]
+
+    @pa.dataframe_check(name="time-unparsed")
+    def time_unparsed(cls, df: pd.DataFrame) -> pd.Series:  # noqa: N805
+        """A duration reads in one of the contract's forms."""
+        return df["form"] != INVALID
+
+    @pa.dataframe_check(name="time-out-of-range")
+    def time_out_of_range(cls, df: pd.DataFrame) -> pd.Series:  # noqa: N805
+        """No duration is negative; none on a spot channel reaches 24 hours."""
+        negative = df["value"] < 0
+        on_spot = df["channel"].isin(vocab.ON_THE_SPOT) & (df["value_max"] >= DAY)
+        return ~(negative | on_spot)
+
+    @pa.dataframe_check(name="time-two-part")
+    def time_two_part(cls, df: pd.DataFrame) -> pd.Series:  # noqa: N805
+        """Two-part text is not mixed into a column of three-part text."""
+        has_hms = (df["form"] == HMS).groupby([df["submission"], df["metric"]]).transform("any")
+        return ~((df["form"] == MS) & has_hms)
+
+
+def select(tables: Tables) -> pd.DataFrame:
+    """Return the batch's durations (the rows :class:`DurationFigures` validates)."""
+    f = tables.figures
+    return f[(f["unit"] == UNIT_SECONDS) & f["known"]]
+
+
+def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -> list[Finding]:
+    """Turn duration failures into findings at their cells.
+
+    Args:
+        frame: The validated durations.
+        failed: Check name → failing index labels.
+        tables: The batch.
+
+    Returns:
+        One finding per failing cell and rule.
+    """
+    out: list[Finding] = []
+    for rule_id in ("time-unparsed", "time-out-of-range", "time-two-part"):
+        for idx in sorted(failed.get(rule_id, set())):
+            row = frame.loc[idx]
+            value = row["value"]
+            if rule_id == "time-out-of-range":
+                why = ("меньше нуля" if value < 0 else
+                       "не меньше суток, а на этом канале клиента обслуживают сразу")
+                expected = "от 0:00:00 до 23:59:59"
+            else:
+                why = str(row["reason"])
+                expected = ""
+            out.append(
+                make(
+                    rule_id,
+                    tables.sources[row["submission"]],
+                    sheet=vocab.TIMES,
+                    cell=row["cell"],
+                    expected=expected if rule_id != "time-two-part" else fmt_seconds(value),
+                    actual=row["stated"],
+                    metric=METRIC_NAMES.get(row["metric"], row["metric"]),
+                    stated=row["stated"],
+                    channel=row["channel"],
+                    why=why,
+                    seconds=fmt_seconds(value) if not pd.isna(value) else "",
+                )
+            )
+    return out

@@ -1,0 +1,131 @@
+"""Family ``time-sum``: the combined in-person row is the sum of its two parts.
+
+Where a period (and territory) has all three in-person rows, ``Очное —
+консультация и кассовая операция`` equals ``консультация`` plus ``кассовая
+операция``, for waiting and for service separately, within one second.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from checks import vocab
+from checks.engines import ROW_ID
+from checks.findings import Finding, make
+from checks.reader import METRIC_SERVICE, METRIC_WAITING
+from checks.rules.time_format import METRIC_NAMES
+from checks.tables import Tables
+from checks.text import fmt_seconds
+
+TABLE = "time_sum"
+TOLERANCE_S = 1.0
+_POINT_FORMS = ("excel", "hms", "ms", "words")
+
+
+def period_name(month: object) -> str:
+    """Name a period for messages: ``Январь`` … ``Декабрь``, or ``Год``."""
+    if month is None or pd.isna(month):  # type: ignore[arg-type]
+        return vocab.YEAR_PERIOD
+    return vocab.MONTHS[int(month) - 1]  # type: ignore[call-overload]
+
+
+def durations(tables: Tables) -> pd.DataFrame:
+    """Return the batch's readable point durations (ranges and unreadable left out)."""
+    f = tables.figures
+    return f[
+        f["known"] & f["metric"].isin([METRIC_WAITING, METRIC_SERVICE])
+        & f["form"].isin(_POINT_FORMS) & f["value"].notna()
+    ]
+
+
+def comparisons(tables: Tables) -> pd.DataFrame:
+    """Build the table of combined in-person times against their parts.
+
+    Args:
+        tables: The batch.
+
+    Returns:
+        One row per period, territory and metric that has all three rows.
+    """
+    d = durations(tables)
+    d = d[d["channel"].isin([vocab.TC_CONSULT, vocab.TC_CASH, vocab.TC_COMBINED])]
+    grouped: dict[tuple[Any, ...], dict[str, tuple[float, str]]] = {}
+    for sub, month, territory, metric, channel, value, cell in zip(
+        d["submission"], d["month"], d["territory"], d["metric"], d["channel"], d["value"],
+        d["cell"], strict=True,
+    ):
+        key = (sub, None if pd.isna(month) else int(month), territory, metric)
+        grouped.setdefault(key, {}).setdefault(channel, (float(value), cell))
+    rows: list[dict[str, Any]] = []
+    for (sub, month, _, metric), by_channel in grouped.items():
+        if len(by_channel) < 3:
+            continue
+        consult = by_channel[vocab.TC_CONSULT][0]
+        cash = by_channel[vocab.TC_CASH][0]
+        stated, cell = by_channel[vocab.TC_COMBINED]
+        rows.append(
+            {
+                ROW_ID: len(rows),
+                "submission": sub,
+                "cell": cell,
+                "stated": stated,
+                "computed": consult + cash,
+                "abs_diff": abs(stated - consult - cash),
+                "tolerance": TOLERANCE_S,
+                "month": month,
+                "metric": metric,
+                "consult": consult,
+                "cash": cash,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[ROW_ID, "submission", "cell", "stated", "computed", "abs_diff", "tolerance",
+                 "month", "metric", "consult", "cash"],
+    )
+
+
+def expectations() -> list[Any]:
+    """Return the suite: the gap between stated and computed is within tolerance."""
+    import great_expectations as gx
+
+    return [
+        gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="tolerance", column_B="abs_diff", or_equal=True,
+            meta={"rule": "time-sum-mismatch"},
+        )
+    ]
+
+
+def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -> list[Finding]:
+    """Turn failing rows into findings at the combined row's cell.
+
+    Args:
+        table: The comparison table.
+        failed: Rule id → failing row ids.
+        tables: The batch.
+
+    Returns:
+        One finding per combined time that is not the sum of its parts.
+    """
+    bad = table[table[ROW_ID].isin(failed.get("time-sum-mismatch", set()))]
+    return [
+        make(
+            "time-sum-mismatch",
+            tables.sources[row.submission],
+            sheet=vocab.TIMES,
+            cell=row.cell,
+            expected=fmt_seconds(row.computed),
+            actual=fmt_seconds(row.stated),
+            period=period_name(row.month),
+            metric=METRIC_NAMES[row.metric].lower(),
+            stated=fmt_seconds(row.stated),
+            consult=fmt_seconds(row.consult),
+            cash=fmt_seconds(row.cash),
+            computed=fmt_seconds(row.computed),
+            difference=fmt_seconds(row.stated - row.computed),
+        )
+        for row in bad.itertuples(index=False)
+    ]

@@ -1,0 +1,199 @@
+"""Family ``total``: stated totals against the sums of their parts (exact).
+
+Rules: ``total-row`` (a row's ``Итого`` against its territory cells),
+``total-column`` (a territory's ``Всего`` against its channel rows),
+``total-group`` (a group subtotal against its channels), ``total-grand``
+(the grand total against all channels) and ``total-grand-territories`` (the
+grand total against the territories' ``Всего``). A group given only by its
+subtotal, in a column, counts in that column's total through the subtotal.
+A sum is checked only where the stated figure and at least one part are
+reported, and not where a part is unreadable (``count-invalid`` says so).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pandas as pd
+
+from checks import vocab
+from checks.engines import ROW_ID
+from checks.findings import Finding, make
+from checks.reader import METRIC_SHARE, ROW_CHANNEL, ROW_GROUP, UNIT_COUNT
+from checks.tables import Tables
+from checks.text import fmt_int, plain_number
+
+TABLE = "total"
+MAX_PARTS_SHOWN = 12
+
+Cell = tuple[float | None, str, str]  # value (None if unreadable), A1, form
+
+
+def _parts_text(parts: list[tuple[str, float]]) -> str:
+    shown = " + ".join(f"{name} {fmt_int(value)}" for name, value in parts[:MAX_PARTS_SHOWN])
+    if len(parts) > MAX_PARTS_SHOWN:
+        shown += f" + … ещё {len(parts) - MAX_PARTS_SHOWN}"
+    return shown
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "−" if value < 0 else "") + fmt_int(abs(value))
+
+
+def _compare(
+    rows: list[dict[str, Any]],
+    submission: str,
+    sheet: str,
+    rule_id: str,
+    stated: Cell | None,
+    parts: list[tuple[str, Cell]],
+    label: str,
+    column: str,
+) -> None:
+    if stated is None or stated[0] is None or not parts:
+        return
+    if any(cell[0] is None for _, cell in parts):
+        return
+    values = [(name, float(cell[0])) for name, cell in parts if cell[0] is not None]
+    rows.append(
+        {
+            ROW_ID: len(rows),
+            "submission": submission,
+            "sheet": sheet,
+            "cell": stated[1],
+            "rule": rule_id,
+            "stated": float(stated[0]),
+            "computed": float(sum(v for _, v in values)),
+            "parts": _parts_text(values),
+            "label": label,
+            "column": column,
+        }
+    )
+
+
+def _matrix(frame: pd.DataFrame) -> dict[tuple[str, str], Cell]:
+    cells: dict[tuple[str, str], Cell] = {}
+    for label, territory, value, cell, form in zip(
+        frame["label"],
+        frame["territory"],
+        frame["value"],
+        frame["cell"],
+        frame["form"],
+        strict=True,
+    ):
+        if form == "empty":
+            continue
+        cells[(label, territory)] = (None if pd.isna(value) else float(value), cell, form)
+    return cells
+
+
+def comparisons(tables: Tables) -> pd.DataFrame:
+    """Build the comparison table of every total the batch states.
+
+    Args:
+        tables: The batch.
+
+    Returns:
+        One row per checkable total: ``stated``, ``computed``, the cell, the
+        rule id, and the parts as text for the message.
+    """
+    figures = tables.figures
+    relevant = figures[
+        figures["sheet"].isin([vocab.APPEALS, vocab.COMPLAINTS])
+        & figures["known"]
+        & (figures["unit"] == UNIT_COUNT)
+        & (figures["metric"] != METRIC_SHARE)
+    ]
+    rows: list[dict[str, Any]] = []
+    for (submission, sheet), frame in relevant.groupby(["submission", "sheet"], sort=False):
+        cells = _matrix(frame)
+        kinds = dict(zip(frame["label"], frame["row_kind"], strict=True))
+        groups = dict(zip(frame["label"], frame["group"], strict=True))
+        territories = [t for t in dict.fromkeys(frame["territory"]) if t != vocab.TOTAL_COLUMN]
+        labels = list(dict.fromkeys(kinds))
+        for label in labels:
+            row_parts = [(t, cells[(label, t)]) for t in territories if (label, t) in cells]
+            _compare(rows, submission, sheet, "total-row", cells.get((label, vocab.TOTAL_COLUMN)),
+                     row_parts, label, vocab.TOTAL_COLUMN)
+        if sheet != vocab.APPEALS:
+            continue
+        channels = [lb for lb in labels if kinds[lb] == ROW_CHANNEL]
+        subtotal_rows = [lb for lb in labels if kinds[lb] == ROW_GROUP]
+        for column in [*territories, vocab.TOTAL_COLUMN]:
+            by_group: dict[str, list[tuple[str, Cell]]] = defaultdict(list)
+            for channel in channels:
+                if (channel, column) in cells:
+                    by_group[groups[channel]].append((channel, cells[(channel, column)]))
+            grand_parts = [part for group_parts in by_group.values() for part in group_parts]
+            for subtotal in subtotal_rows:
+                group = groups[subtotal]
+                stated = cells.get((subtotal, column))
+                _compare(rows, submission, sheet, "total-group", stated, by_group.get(group, []),
+                         subtotal, column)
+                if not by_group.get(group) and stated is not None:
+                    grand_parts.append((subtotal, stated))
+            grand = cells.get((vocab.GRAND_TOTAL, column))
+            rule_id = "total-grand" if column == vocab.TOTAL_COLUMN else "total-column"
+            _compare(rows, submission, sheet, rule_id, grand, grand_parts, vocab.GRAND_TOTAL,
+                     column)
+        territory_totals = [
+            (t, cells[(vocab.GRAND_TOTAL, t)]) for t in territories
+            if (vocab.GRAND_TOTAL, t) in cells
+        ]
+        _compare(rows, submission, sheet, "total-grand-territories",
+                 cells.get((vocab.GRAND_TOTAL, vocab.TOTAL_COLUMN)), territory_totals,
+                 vocab.GRAND_TOTAL, vocab.TOTAL_COLUMN)
+    return pd.DataFrame(
+        rows,
+        columns=[ROW_ID, "submission", "sheet", "cell", "rule", "stated", "computed", "parts",
+                 "label", "column"],
+    )
+
+
+def expectations() -> list[Any]:
+    """Return the suite for the comparison table: stated equals computed, exactly.
+
+    Returns:
+        The Great Expectations expectations, each tagged with its rule id.
+    """
+    import great_expectations as gx
+
+    return [
+        gx.expectations.ExpectColumnPairValuesToBeEqual(
+            column_A="stated", column_B="computed", meta={"rule": "total"}
+        )
+    ]
+
+
+def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -> list[Finding]:
+    """Turn the failing comparison rows into findings at the stated figure's cell.
+
+    Args:
+        table: The comparison table.
+        failed: Rule id → failing row ids, from the engine.
+        tables: The batch, for the submissions' sources.
+
+    Returns:
+        One finding per total that does not add up.
+    """
+    out: list[Finding] = []
+    bad = table[table[ROW_ID].isin(failed.get("total", set()))]
+    for row in bad.itertuples(index=False):
+        out.append(
+            make(
+                row.rule,
+                tables.sources[row.submission],
+                sheet=row.sheet,
+                cell=row.cell,
+                expected=plain_number(row.computed),
+                actual=plain_number(row.stated),
+                label=row.label,
+                column=row.column,
+                stated=fmt_int(row.stated),
+                computed=fmt_int(row.computed),
+                parts=row.parts,
+                difference=_signed(row.stated - row.computed),
+            )
+        )
+    return out

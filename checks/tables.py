@@ -1,0 +1,30 @@
+"""The batch's tidy tables, as the rule families receive them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from checks.findings import Source
+
+
+@dataclass(slots=True)
+class Tables:
+    """All submissions of a run, concatenated.
+
+    Attributes:
+        figures: One row per figure read (see :data:`checks.reader.FIGURE_COLUMNS`).
+        time_rows: One row per row of ``Время``.
+        passports: One row per submission with its passport values and cells.
+        sources: Submission file name → its :class:`~checks.findings.Source`.
+        territories: Submission → territory headers of its ``Обращения``.
+        sheets: Submission → canonical names of the contract sheets it has.
+    """
+
+    figures: pd.DataFrame
+    time_rows: pd.DataFrame
+    passports: pd.DataFrame
+    sources: dict[str, Source] = field(default_factory=dict)
+    territories: dict[str, list[str]] = field(default_factory=dict)
+    sheets: dict[str, set[str]] = field(default_factory=dict)

@@ -1,0 +1,94 @@
+"""Text matching and number formatting shared by the reader and the rules.
+
+The contract matches sheet names, labels, headers and dictionary values after
+trimming, collapsing inner whitespace, case-folding, ``ё``→``е`` and treating
+``-``, ``–``, ``—`` as one dash. We also drop the spaces around a dash, so
+``Очное — консультация`` and ``Очное-консультация`` are the same label: a
+submitter cannot see the difference in Excel and would not expect one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_DASHES = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\s*")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text: object) -> str:
+    """Return the matching key of a label.
+
+    Args:
+        text: A cell value or a name; ``None`` gives the empty string.
+
+    Returns:
+        The trimmed, whitespace-collapsed, case-folded text with ``ё`` as
+        ``е`` and every dash as ``-``.
+    """
+    if text is None:
+        return ""
+    s = str(text).replace("\u00a0", " ").replace("\u2009", " ").replace("\u202f", " ")
+    s = _SPACES.sub(" ", s).strip().casefold().replace("ё", "е")
+    return _DASHES.sub("-", s)
+
+
+def fmt_int(value: float) -> str:
+    """Format a count the way a Russian reader writes it: ``1 195 866``.
+
+    Args:
+        value: A whole number (a float holding one is fine).
+
+    Returns:
+        The digits grouped by three with plain spaces.
+    """
+    return f"{round(value):,}".replace(",", " ")
+
+
+def fmt_decimal(value: float, decimals: int) -> str:
+    """Format a decimal with a comma, as Russian text does: ``0,19``.
+
+    Args:
+        value: The number.
+        decimals: Digits after the comma.
+
+    Returns:
+        The formatted number.
+    """
+    return f"{value:.{decimals}f}".replace(".", ",")
+
+
+def fmt_seconds(seconds: float) -> str:
+    """Format a duration in seconds as ``ч:мм:сс`` (days are written out).
+
+    Args:
+        seconds: A duration; fractions are rounded to the second.
+
+    Returns:
+        ``0:04:24`` for 264 s, ``3 дн. 0:00:00`` for three days.
+    """
+    if math.isnan(seconds):
+        return ""
+    sign = "-" if seconds < 0 else ""
+    total = round(abs(seconds))
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    clock = f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{sign}{days} дн. {clock}" if days else f"{sign}{clock}"
+
+
+def plain_number(value: float) -> str:
+    """Format a number for the machine-read ``expected``/``actual`` fields.
+
+    Args:
+        value: The number.
+
+    Returns:
+        ``1195866`` for whole numbers, else the shortest decimal with a dot.
+    """
+    if math.isnan(value):
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(round(float(value), 6))

@@ -1,0 +1,265 @@
+"""Parsing of the cell values the contract allows: counts, percentages, durations.
+
+Parsers never raise and never judge: they say what a cell holds (its value,
+the form it was written in, the decimals it shows) or that it could not be
+read (form ``invalid`` with a reason). Whether a value is acceptable is for
+the rules (:mod:`checks.rules`) to decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+
+EMPTY = "empty"
+INVALID = "invalid"
+NUMBER = "number"
+TEXT = "text"
+PERCENT_FORMAT = "percent-format"
+EXCEL_TIME = "excel"
+HMS = "hms"
+MS = "ms"
+WORDS = "words"
+RANGE = "range"
+
+_NOT_REPORTED = frozenset({"", "-", "–", "—", "н/д"})
+_GROUP_SPACES = re.compile(r"[ \u00a0\u2009\u202f\u2007]")
+_DECIMAL = re.compile(r"^[+-]?\d+(?:[.,](\d+))?$")
+_HMS = re.compile(r"^(-?)(\d+):(\d{1,2}):(\d{1,2})$")
+_MS = re.compile(r"^(-?)(\d+):(\d{1,2})$")
+_NUM = r"(\d+(?:[.,]\d+)?)"
+_UNIT = (
+    r"(секунд[аы]?|сек\.?|с\.?|минут[аы]?|мин\.?|час(?:а|ов)?|ч\.?"
+    r"|(?:календарных\s+|календарный\s+|календарного\s+)?(?:дн(?:я|ей)\.?|день|дн\.))"
+)
+_WORDS_PART = re.compile(_NUM + r"\s*" + _UNIT, re.IGNORECASE)
+_RANGE = re.compile(
+    r"^(?:от\s+)?" + _NUM + r"\s*" + _UNIT + r"?\s*(?:до|-)\s*" + _NUM + r"\s*" + _UNIT + r"$",
+    re.IGNORECASE,
+)
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What one cell holds, as read.
+
+    Attributes:
+        value: The number (a count, a percent, seconds); ``None`` when not
+            reported or unreadable. For a range, its lower bound.
+        value_max: The upper bound of a range; else equal to ``value``.
+        form: How it was written: ``empty``, ``invalid``, ``number``,
+            ``text``, ``percent-format``, ``excel``, ``hms``, ``ms``,
+            ``words`` or ``range``.
+        decimals: For a percent, the decimals it is given with.
+        reason: For ``invalid``, why, in Russian.
+    """
+
+    value: float | None
+    value_max: float | None
+    form: str
+    decimals: int | None = None
+    reason: str = ""
+
+
+_NOTHING = Parsed(None, None, EMPTY)
+
+
+def is_not_reported(raw: object) -> bool:
+    """Tell whether a cell means *not reported* (empty, ``-``, ``—``, ``н/д``).
+
+    Args:
+        raw: The cell value.
+
+    Returns:
+        ``True`` for the contract's not-reported spellings.
+    """
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return raw.strip().casefold() in _NOT_REPORTED
+    return False
+
+
+def stated_text(raw: object) -> str:
+    """Render a cell value the way the submitter sees it, for messages.
+
+    Args:
+        raw: The cell value.
+
+    Returns:
+        The text; Excel times as ``ч:мм:сс``; whole floats without ``.0``.
+    """
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.time):
+        return raw.strftime("%H:%M:%S").lstrip("0").rjust(7, "0")
+    if isinstance(raw, dt.timedelta):
+        seconds = raw.total_seconds()
+        return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{int(seconds % 60):02d}"
+    if isinstance(raw, dt.datetime):
+        return raw.isoformat(sep=" ")
+    return str(raw)
+
+
+def _decimal(text: str) -> tuple[float, int] | None:
+    match = _DECIMAL.match(text)
+    if match is None:
+        return None
+    digits = match.group(1)
+    return float(text.replace(",", ".")), len(digits) if digits else 0
+
+
+def parse_count(raw: object) -> Parsed:
+    """Read a count: a number, or text such as ``796 601`` or ``796601.0``.
+
+    Args:
+        raw: The cell value.
+
+    Returns:
+        The count as written; whole and non-negative is checked by the rules.
+    """
+    if is_not_reported(raw):
+        return _NOTHING
+    if isinstance(raw, bool):
+        return Parsed(None, None, INVALID, reason="логическое значение вместо числа")
+    if isinstance(raw, int | float):
+        if math.isnan(raw) or math.isinf(raw):
+            return Parsed(None, None, INVALID, reason="не число")
+        return Parsed(float(raw), float(raw), NUMBER)
+    if isinstance(raw, str):
+        read = _decimal(_GROUP_SPACES.sub("", raw.strip()))
+        if read is None:
+            return Parsed(None, None, INVALID, reason="текст не читается как число")
+        return Parsed(read[0], read[0], TEXT)
+    return Parsed(None, None, INVALID, reason="дата или время вместо числа")
+
+
+def _format_decimals(number_format: str) -> int | None:
+    """Decimals an Excel number format shows (``0.00%`` → 2), ``None`` for General."""
+    fmt = re.sub(r'"[^"]*"|\[[^\]]*\]', "", number_format.split(";")[0])
+    match = re.search(r"[0#](?:[.,]([0#]+))?", fmt)
+    if match is None:
+        return None
+    return len(match.group(1)) if match.group(1) else 0
+
+
+def _shortest_decimals(value: float) -> int:
+    text = repr(round(value, 10))
+    if "e" in text or "." not in text:
+        return 0
+    digits = text.split(".")[1].rstrip("0")
+    return len(digits)
+
+
+def parse_percent(raw: object, number_format: str = "General") -> Parsed:
+    """Read a percentage: ``0.19``, ``0,19 %`` or a percent-formatted ``0.0019``.
+
+    Args:
+        raw: The cell value.
+        number_format: The cell's Excel number format.
+
+    Returns:
+        The percent (0.19 means 0.19 %) and the decimals it is given with:
+        as written for text, as the format shows it for a formatted number.
+    """
+    if is_not_reported(raw):
+        return _NOTHING
+    if isinstance(raw, bool):
+        return Parsed(None, None, INVALID, reason="логическое значение вместо процента")
+    if isinstance(raw, int | float):
+        value = float(raw)
+        if math.isnan(value) or math.isinf(value):
+            return Parsed(None, None, INVALID, reason="не число")
+        shown = _format_decimals(number_format)
+        if "%" in re.sub(r'"[^"]*"', "", number_format):
+            percent = value * 100
+            decimals = shown if shown is not None else _shortest_decimals(percent)
+            return Parsed(percent, percent, PERCENT_FORMAT, decimals)
+        decimals = shown if shown is not None else _shortest_decimals(value)
+        return Parsed(value, value, NUMBER, decimals)
+    if isinstance(raw, str):
+        text = _GROUP_SPACES.sub("", raw.strip()).removesuffix("%")
+        read = _decimal(text)
+        if read is None:
+            return Parsed(None, None, INVALID, reason="текст не читается как процент")
+        return Parsed(read[0], read[0], TEXT, read[1])
+    return Parsed(None, None, INVALID, reason="дата или время вместо процента")
+
+
+def _unit_seconds(unit: str) -> float:
+    u = unit.casefold()
+    if u.startswith("с"):
+        return 1.0
+    if u.startswith("м"):
+        return 60.0
+    if u.startswith("ч"):
+        return 3600.0
+    return 86400.0
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def parse_duration(raw: object) -> Parsed:
+    """Read a duration into seconds.
+
+    Accepts Excel time and duration values, ``ч:мм:сс``, two-part ``м:сс``
+    (minutes and seconds, the way these reports write short times), Russian
+    words (``10 минут``, ``1,5 часа``, ``45 сек``, ``3 дня``, also several
+    parts such as ``1 час 5 минут``) and ranges (``от 3 до 30 дней``).
+
+    Args:
+        raw: The cell value.
+
+    Returns:
+        Seconds, with the form it was written in; ``invalid`` with a reason
+        for anything else.
+    """
+    if is_not_reported(raw):
+        return _NOTHING
+    if isinstance(raw, dt.datetime):
+        if raw.year > 1900:
+            return Parsed(None, None, INVALID, reason="дата вместо длительности")
+        seconds = (raw - _EXCEL_EPOCH).total_seconds()
+        return Parsed(seconds, seconds, EXCEL_TIME)
+    if isinstance(raw, dt.time):
+        seconds = raw.hour * 3600 + raw.minute * 60 + raw.second + raw.microsecond / 1e6
+        return Parsed(seconds, seconds, EXCEL_TIME)
+    if isinstance(raw, dt.timedelta):
+        seconds = raw.total_seconds()
+        return Parsed(seconds, seconds, EXCEL_TIME)
+    if isinstance(raw, bool | int | float):
+        return Parsed(
+            None, None, INVALID, reason="число без формата времени: неизвестно, минуты это или часы"
+        )
+    if not isinstance(raw, str):
+        return Parsed(None, None, INVALID, reason="значение не читается как длительность")
+    text = " ".join(raw.replace("\u00a0", " ").split()).replace("–", "-").replace("—", "-")
+    if match := _HMS.match(text):
+        sign, h, m, s = match.groups()
+        if int(m) > 59 or int(s) > 59:
+            return Parsed(None, None, INVALID, reason="минут или секунд больше 59")
+        seconds = (int(h) * 3600 + int(m) * 60 + int(s)) * (-1 if sign else 1)
+        return Parsed(float(seconds), float(seconds), HMS)
+    if match := _MS.match(text):
+        sign, m, s = match.groups()
+        if int(s) > 59:
+            return Parsed(None, None, INVALID, reason="секунд больше 59")
+        seconds = (int(m) * 60 + int(s)) * (-1 if sign else 1)
+        return Parsed(float(seconds), float(seconds), MS)
+    if match := _RANGE.match(text):
+        low, low_unit, high, high_unit = match.groups()
+        low_s = _number(low) * _unit_seconds(low_unit or high_unit)
+        high_s = _number(high) * _unit_seconds(high_unit)
+        return Parsed(low_s, high_s, RANGE)
+    parts = list(_WORDS_PART.finditer(text))
+    if parts and _WORDS_PART.sub("", text).strip() == "":
+        seconds = sum(_number(p.group(1)) * _unit_seconds(p.group(2)) for p in parts)
+        return Parsed(seconds, seconds, WORDS)
+    return Parsed(None, None, INVALID, reason="текст не читается как длительность")
