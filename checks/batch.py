@@ -17,14 +17,39 @@ from checks import vocab
 from checks.engines import gx_failures, pandera_failures
 from checks.findings import Finding, to_frame
 from checks.reader import FIGURE_COLUMNS, Submission, passport_date
-from checks.rules import average, completeness, passport, share, structure, time_format, time_sum, total
+from checks.rules import (
+    average,
+    completeness,
+    passport,
+    share,
+    structure,
+    time_format,
+    time_sum,
+    total,
+)
 from checks.tables import Tables
 from checks.values import stated_text
 
-TIME_ROW_COLUMNS = ("submission", "month", "channel", "territory", "territory_cell", "row",
-                    "cell", "known")
-SUBMISSION_COLUMNS = ("submission", "sha256", "organisation", "year", "inn", "errors",
-                      "warnings", "infos")
+TIME_ROW_COLUMNS = (
+    "submission",
+    "month",
+    "channel",
+    "territory",
+    "territory_cell",
+    "row",
+    "cell",
+    "known",
+)
+SUBMISSION_COLUMNS = (
+    "submission",
+    "sha256",
+    "organisation",
+    "year",
+    "inn",
+    "errors",
+    "warnings",
+    "infos",
+)
 
 
 @dataclass(slots=True)
@@ -84,12 +109,17 @@ def build_tables(subs: list[Submission]) -> Tables:
     Returns:
         The batch's tables.
     """
-    figures = pd.DataFrame(
-        [f for sub in subs for f in sub.figures], columns=list(FIGURE_COLUMNS)
-    )
+    figures = pd.DataFrame([f for sub in subs for f in sub.figures], columns=list(FIGURE_COLUMNS))
     figures = figures.astype(
-        {"value": "float64", "value_max": "float64", "month": "Int64", "decimals": "Int64",
-         "year": "Int64", "known": "bool", "row": "int64"}
+        {
+            "value": "float64",
+            "value_max": "float64",
+            "month": "Int64",
+            "decimals": "Int64",
+            "year": "Int64",
+            "known": "bool",
+            "row": "int64",
+        }
     )
     time_rows = pd.DataFrame(
         [r for sub in subs for r in sub.time_rows], columns=list(TIME_ROW_COLUMNS)
@@ -178,18 +208,25 @@ def validate(subs: list[Submission]) -> BatchResult:
     figures = tables.figures.drop(columns=["known", "row", "group"]).copy()
     figures["known"] = tables.figures["known"]
     flagged = (
-        findings[findings["cell"] != ""].groupby(["submission", "sheet", "cell"])["rule"]
+        findings[findings["cell"] != ""]
+        .groupby(["submission", "sheet", "cell"])["rule"]
         .agg(lambda rules: ",".join(sorted(set(rules))))
         .rename("rules")
     )
     figures = figures.join(flagged, on=["submission", "sheet", "cell"])
     figures["rules"] = figures["rules"].fillna("")
     figures["status"] = figures["rules"].map(lambda r: "flagged" if r else "ok")
-    counts = findings.groupby(["submission", "severity"]).size().unstack(fill_value=0)
+    counts = findings.pivot_table(
+        index="submission", columns="severity", values="rule", aggfunc="size", fill_value=0
+    )
     rows = []
     for sub in subs:
         name = sub.source.submission
-        by_severity = counts.loc[name] if name in counts.index else {}
+        by_severity: dict[str, int] = (
+            {str(k): int(v) for k, v in counts.loc[name].to_dict().items()}
+            if name in counts.index
+            else {}
+        )
         inn = sub.passport.get(vocab.KEY_INN, (None, ""))[0]
         rows.append(
             {

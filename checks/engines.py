@@ -49,9 +49,7 @@ def pandera_failures(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> dic
         name: {getattr(c, "name", None) for c in field.checks}
         for name, field in model.to_schema().columns.items()
     }
-    for check, column, index in zip(
-        cases["check"], cases["column"], cases["index"], strict=True
-    ):
+    for check, column, index in zip(cases["check"], cases["column"], cases["index"], strict=True):
         name = str(check)
         if name in column_checks.get(str(column), set()):
             failed[f"{name}@{column}"].add(index)
@@ -77,7 +75,7 @@ def gx_failures(
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    for noisy in ("great_expectations", "great_expectations.core", "tqdm"):
+    for noisy in ("great_expectations", "great_expectations.data_context.types.base"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -106,7 +104,8 @@ def gx_failures(
         for outcome in run.results:
             if outcome.success:
                 continue
-            rule_id = str(outcome.expectation_config.meta["rule"])
+            config = outcome.expectation_config
+            rule_id = str(config.meta["rule"]) if config is not None and config.meta else "?"
             if outcome.exception_info and outcome.exception_info.get("raised_exception"):
                 raise RuntimeError(
                     f"expectation for {rule_id} failed to run: "

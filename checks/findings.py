@@ -156,7 +156,7 @@ def to_frame(findings: list[Finding]) -> pd.DataFrame:
     keys = frame["cell"].map(cell_sort_key)
     frame["_row"] = keys.map(lambda k: k[0])
     frame["_col"] = keys.map(lambda k: k[1])
-    frame = frame.sort_values(
-        ["submission", "sheet", "_row", "_col", "rule"], kind="stable"
-    ).drop(columns=["_row", "_col"])
+    frame = frame.sort_values(["submission", "sheet", "_row", "_col", "rule"], kind="stable").drop(
+        columns=["_row", "_col"]
+    )
     return frame.reset_index(drop=True)

@@ -271,9 +271,7 @@ def _read_matrix(sub: Submission, sheet: RawSheet, canonical: str) -> None:
             canon = vocab.lookup(vocab.COMPLAINT_INDEX, label) or ""
             kind, group = (ROW_COMPLAINTS, "") if canon else (ROW_UNKNOWN, "")
             metric, unit = _COMPLAINT_METRICS.get(canon, (METRIC_COMPLAINTS, UNIT_COUNT))
-        has_values = any(
-            c in cells and not is_not_reported(cells[c].value) for c, _ in columns
-        )
+        has_values = any(c in cells and not is_not_reported(cells[c].value) for c, _ in columns)
         known = kind != ROW_UNKNOWN
         if not label:
             if has_values:
@@ -283,8 +281,14 @@ def _read_matrix(sub: Submission, sheet: RawSheet, canonical: str) -> None:
             known = False
         elif not known:
             sub.findings.append(
-                make("label-unknown", sub.source, sheet=canonical, cell=a1(r, label_col),
-                     label=label, actual=label)
+                make(
+                    "label-unknown",
+                    sub.source,
+                    sheet=canonical,
+                    cell=a1(r, label_col),
+                    label=label,
+                    actual=label,
+                )
             )
         elif canon in seen_labels:
             sub.findings.append(
@@ -340,6 +344,16 @@ def _classify_appeal_row(label: str) -> tuple[str, str, str]:
     return ROW_UNKNOWN, label, ""
 
 
+#: Column names of the schedule and measure tables in the validated outputs.
+TEXT_TABLE_COLUMNS = {
+    "Канал": "channel",
+    "Режим работы": "schedule",
+    "Раздел": "section",
+    "Мероприятие": "measure",
+    "Срок": "when",
+}
+
+
 def _find_header(
     sheet: RawSheet, index: dict[str, str], required: tuple[str, ...]
 ) -> tuple[int, dict[int, str], list[tuple[int, str]]] | None:
@@ -358,7 +372,7 @@ def _find_header(
     return None
 
 
-def _parse_period(raw: object) -> int | None | str:
+def _parse_period(raw: object) -> int | str | None:
     """Return a month 1–12, ``0`` for the year, or the text for an invalid period."""
     if isinstance(raw, bool):
         return stated_text(raw)
@@ -406,8 +420,14 @@ def _read_times(sub: Submission, sheet: RawSheet) -> None:
         period_a1 = a1(r, col_of[vocab.COL_PERIOD])
         if isinstance(period, str):
             sub.findings.append(
-                make("period-invalid", sub.source, sheet=vocab.TIMES, cell=period_a1,
-                     stated=period, actual=period)
+                make(
+                    "period-invalid",
+                    sub.source,
+                    sheet=vocab.TIMES,
+                    cell=period_a1,
+                    stated=period,
+                    actual=period,
+                )
             )
             known = False
         if channel is None:
@@ -438,10 +458,10 @@ def _read_times(sub: Submission, sheet: RawSheet) -> None:
             }
         )
         for column, (metric, unit) in _TIME_METRICS.items():
-            c = col_of.get(column)
-            if c is None:
+            time_col = col_of.get(column)
+            if time_col is None:
                 continue
-            raw = cells.get(c)
+            raw = cells.get(time_col)
             value = raw.value if raw else None
             parsed = parse_count(value) if unit == UNIT_COUNT else parse_duration(value)
             if parsed.form == "empty":
@@ -450,7 +470,7 @@ def _read_times(sub: Submission, sheet: RawSheet) -> None:
                 sub,
                 sheet=vocab.TIMES,
                 row=r,
-                col=c,
+                col=time_col,
                 raw=raw,
                 parsed=parsed,
                 metric=metric,
@@ -467,6 +487,7 @@ def _read_times(sub: Submission, sheet: RawSheet) -> None:
 def _read_text_table(
     sub: Submission,
     sheet: RawSheet,
+    *,
     canonical: str,
     index: dict[str, str],
     required: tuple[str, ...],
@@ -475,8 +496,12 @@ def _read_text_table(
     found = _find_header(sheet, index, required)
     if found is None:
         sub.findings.append(
-            make("header-missing", sub.source, sheet=canonical,
-                 need=", ".join(f"«{n}»" for n in required))
+            make(
+                "header-missing",
+                sub.source,
+                sheet=canonical,
+                need=", ".join(f"«{n}»" for n in required),
+            )
         )
         return
     header_row, named, _ = found
@@ -491,24 +516,33 @@ def _read_text_table(
         }
         for c, name in named.items():
             cell = cells.get(c)
-            record[name] = _clean_label(cell.value) if cell else ""
-            record[f"{name}: ячейка"] = a1(r, c)
-        if any(record[name] for name in named.values()):
+            column = TEXT_TABLE_COLUMNS[name]
+            record[column] = _clean_label(cell.value) if cell else ""
+            record[f"{column}_cell"] = a1(r, c)
+        if any(record[TEXT_TABLE_COLUMNS[name]] for name in named.values()):
             target.append(record)
 
 
-def read_submission(path: Path) -> Submission:
+def read_submission(path: Path, name: str | None = None) -> Submission:
     """Read one submitted file. Never raises for bad content.
 
     Args:
         path: The file; it is read once and never modified.
+        name: The submission's name in findings; the file name by default.
 
     Returns:
         The submission, with ``structure`` findings for what could not be placed.
     """
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        sub = Submission(path=path, source=Source(name or path.name, ""))
+        sub.findings.append(
+            make("file-unreadable", sub.source, reason=f"файл не открывается ({exc.strerror})")
+        )
+        return sub
     sha = hashlib.sha256(data).hexdigest()
-    sub = Submission(path=path, source=Source(path.name, sha))
+    sub = Submission(path=path, source=Source(name or path.name, sha))
     try:
         raw_sheets = read_workbook(data, path)
     except UnreadableWorkbookError as exc:
@@ -538,11 +572,18 @@ def read_submission(path: Path) -> Submission:
         _clean_label(organisation) if organisation is not None else "",
         year if year is not None and 1900 <= year <= 9999 else None,
     )
-    sub.findings = [replace(f, organisation=sub.source.organisation, year=sub.source.year)
-                    for f in sub.findings]
-    for name in (vocab.APPEALS, vocab.COMPLAINTS, vocab.TIMES, vocab.SCHEDULE, vocab.MEASURES):
-        if name not in by_name:
-            sub.findings.append(make("sheet-missing", sub.source, sheet=name))
+    sub.findings = [
+        replace(f, organisation=sub.source.organisation, year=sub.source.year) for f in sub.findings
+    ]
+    for sheet_name in (
+        vocab.APPEALS,
+        vocab.COMPLAINTS,
+        vocab.TIMES,
+        vocab.SCHEDULE,
+        vocab.MEASURES,
+    ):
+        if sheet_name not in by_name:
+            sub.findings.append(make("sheet-missing", sub.source, sheet=sheet_name))
     if vocab.APPEALS in by_name:
         _read_matrix(sub, by_name[vocab.APPEALS], vocab.APPEALS)
     if vocab.COMPLAINTS in by_name:
@@ -551,13 +592,21 @@ def read_submission(path: Path) -> Submission:
         _read_times(sub, by_name[vocab.TIMES])
     if vocab.SCHEDULE in by_name:
         _read_text_table(
-            sub, by_name[vocab.SCHEDULE], vocab.SCHEDULE, vocab.SCHEDULE_COLUMN_INDEX,
-            ("Канал", "Режим работы"), sub.schedules,
+            sub,
+            by_name[vocab.SCHEDULE],
+            canonical=vocab.SCHEDULE,
+            index=vocab.SCHEDULE_COLUMN_INDEX,
+            required=("Канал", "Режим работы"),
+            target=sub.schedules,
         )
     if vocab.MEASURES in by_name:
         _read_text_table(
-            sub, by_name[vocab.MEASURES], vocab.MEASURES, vocab.MEASURE_COLUMN_INDEX,
-            ("Мероприятие",), sub.measures,
+            sub,
+            by_name[vocab.MEASURES],
+            canonical=vocab.MEASURES,
+            index=vocab.MEASURE_COLUMN_INDEX,
+            required=("Мероприятие",),
+            target=sub.measures,
         )
     return sub
 

@@ -173,8 +173,7 @@ RULES: dict[str, Rule] = {
             "total-column",
             "total",
             "error",
-            "{column}: Всего {stated} ≠ сумма каналов {computed}: {parts} "
-            "(разница {difference}).",
+            "{column}: Всего {stated} ≠ сумма каналов {computed}: {parts} (разница {difference}).",
         ),
         Rule(
             "total-group",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -28,3 +30,27 @@ class Tables:
     sources: dict[str, Source] = field(default_factory=dict)
     territories: dict[str, list[str]] = field(default_factory=dict)
     sheets: dict[str, set[str]] = field(default_factory=dict)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return a table's rows as dicts (plain Python values, typed loosely on purpose).
+
+    Args:
+        frame: The table.
+
+    Returns:
+        One dict per row, column name → value.
+    """
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def is_missing(value: Any) -> bool:
+    """Tell whether a table value is missing (``None``, ``NaN``, ``pd.NA``).
+
+    Args:
+        value: A scalar from a table.
+
+    Returns:
+        ``True`` when no value is there.
+    """
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))

@@ -141,7 +141,7 @@ def parse_count(raw: object) -> Parsed:
 
 def _format_decimals(number_format: str) -> int | None:
     """Decimals an Excel number format shows (``0.00%`` → 2), ``None`` for General."""
-    fmt = re.sub(r'"[^"]*"|\[[^\]]*\]', "", number_format.split(";")[0])
+    fmt = re.sub(r'"[^"]*"|\[[^\]]*\]', "", number_format.split(";", maxsplit=1)[0])
     match = re.search(r"[0#](?:[.,]([0#]+))?", fmt)
     if match is None:
         return None

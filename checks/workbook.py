@@ -133,6 +133,8 @@ def read_workbook(data: bytes, path: Path) -> list[RawSheet]:
                     value = getattr(cell, "value", None)
                     if value is None or (isinstance(value, str) and not value.strip()):
                         continue
+                    if cell.row is None or cell.column is None:
+                        continue
                     sheet.cells[(cell.row, cell.column)] = RawCell(
                         value, str(getattr(cell, "number_format", "General") or "General")
                     )

@@ -1,0 +1,1 @@
+"""Prefect flows and the ``sverka`` command line; thin wrappers around :mod:`checks`."""

@@ -18,7 +18,7 @@ from checks.findings import Finding, make
 from checks.reader import METRIC_TIME_APPEALS
 from checks.rules.time_format import METRIC_NAMES
 from checks.rules.time_sum import durations
-from checks.tables import Tables
+from checks.tables import Tables, records
 from checks.text import fmt_seconds
 
 TABLE = "average"
@@ -37,18 +37,31 @@ def comparisons(tables: Tables) -> pd.DataFrame:
     """
     d = durations(tables)
     f = tables.figures
-    counts = f[(f["metric"] == METRIC_TIME_APPEALS) & f["known"] & f["value"].notna()
-               & f["month"].notna()]
+    counts = f[
+        (f["metric"] == METRIC_TIME_APPEALS) & f["known"] & f["value"].notna() & f["month"].notna()
+    ]
     weights = {
         (s, c, t, int(m)): float(v)
-        for s, c, t, m, v in zip(counts["submission"], counts["channel"], counts["territory"],
-                                 counts["month"], counts["value"], strict=True)
+        for s, c, t, m, v in zip(
+            counts["submission"],
+            counts["channel"],
+            counts["territory"],
+            counts["month"],
+            counts["value"],
+            strict=True,
+        )
     }
     yearly: dict[tuple[str, str, str, str], tuple[float, str]] = {}
     monthly: dict[tuple[str, str, str, str], list[tuple[int, float]]] = {}
     for s, c, t, metric, month, value, cell in zip(
-        d["submission"], d["channel"], d["territory"], d["metric"], d["month"], d["value"],
-        d["cell"], strict=True,
+        d["submission"],
+        d["channel"],
+        d["territory"],
+        d["metric"],
+        d["month"],
+        d["value"],
+        d["cell"],
+        strict=True,
     ):
         key = (s, c, t, metric)
         if pd.isna(month):
@@ -88,8 +101,20 @@ def comparisons(tables: Tables) -> pd.DataFrame:
         )
     return pd.DataFrame(
         rows,
-        columns=[ROW_ID, "submission", "cell", "channel", "territory", "metric", "stated",
-                 "computed", "abs_diff", "tolerance", "rule", "months"],
+        columns=[
+            ROW_ID,
+            "submission",
+            "cell",
+            "channel",
+            "territory",
+            "metric",
+            "stated",
+            "computed",
+            "abs_diff",
+            "tolerance",
+            "rule",
+            "months",
+        ],
     )
 
 
@@ -118,18 +143,18 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
     bad = table[table[ROW_ID].isin(failed.get("average", set()))]
     return [
         make(
-            row.rule,
-            tables.sources[row.submission],
+            row["rule"],
+            tables.sources[row["submission"]],
             sheet=vocab.TIMES,
-            cell=row.cell,
-            expected=fmt_seconds(row.computed),
-            actual=fmt_seconds(row.stated),
-            channel=row.channel + (f" ({row.territory})" if row.territory else ""),
-            metric=METRIC_NAMES[row.metric].lower(),
-            stated=fmt_seconds(row.stated),
-            computed=fmt_seconds(row.computed),
-            difference=fmt_seconds(row.stated - row.computed),
-            months=row.months,
+            cell=row["cell"],
+            expected=fmt_seconds(row["computed"]),
+            actual=fmt_seconds(row["stated"]),
+            channel=row["channel"] + (f" ({row['territory']})" if row["territory"] else ""),
+            metric=METRIC_NAMES[row["metric"]].lower(),
+            stated=fmt_seconds(row["stated"]),
+            computed=fmt_seconds(row["computed"]),
+            difference=fmt_seconds(row["stated"] - row["computed"]),
+            months=row["months"],
         )
-        for row in bad.itertuples(index=False)
+        for row in records(bad)
     ]

@@ -79,7 +79,7 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
             out.append(
                 make(
                     "month-missing",
-                    tables.sources[sub],
+                    tables.sources[str(sub)],
                     sheet=vocab.TIMES,
                     expected=vocab.MONTHS[month - 1],
                     channel=channel,

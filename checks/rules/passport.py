@@ -101,8 +101,15 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
     for check, key, cell_column in required:
         for idx in sorted(failed.get(check, set())):
             row = frame.loc[idx]
-            out.append(make("passport-required", tables.sources[row["submission"]],
-                            sheet=vocab.PASSPORT, cell=row[cell_column], key=key))
+            out.append(
+                make(
+                    "passport-required",
+                    tables.sources[row["submission"]],
+                    sheet=vocab.PASSPORT,
+                    cell=row[cell_column],
+                    key=key,
+                )
+            )
     for rule_id, stated_column, cell_column in (
         ("passport-year", "year_stated", "year_cell"),
         ("passport-inn", "inn", "inn_cell"),
@@ -112,8 +119,14 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
             row = frame.loc[idx]
             stated = str(row[stated_column])
             out.append(
-                make(rule_id, tables.sources[row["submission"]], sheet=vocab.PASSPORT,
-                     cell=row[cell_column], actual=stated, stated=stated,
-                     why=inn_problem(stated) if rule_id == "passport-inn" else "")
+                make(
+                    rule_id,
+                    tables.sources[row["submission"]],
+                    sheet=vocab.PASSPORT,
+                    cell=row[cell_column],
+                    actual=stated,
+                    stated=stated,
+                    why=inn_problem(stated) if rule_id == "passport-inn" else "",
+                )
             )
     return out

@@ -24,7 +24,7 @@ from checks import vocab
 from checks.engines import ROW_ID
 from checks.findings import Finding, make
 from checks.reader import METRIC_APPEALS, METRIC_COMPLAINTS, METRIC_LEGAL, METRIC_SHARE
-from checks.tables import Tables
+from checks.tables import Tables, is_missing, records
 from checks.text import fmt_decimal, fmt_int, normalize, plain_number
 from checks.values import INVALID
 
@@ -54,7 +54,9 @@ def select(tables: Tables) -> pd.DataFrame:
     return f[(f["metric"] == METRIC_SHARE) & f["known"]]
 
 
-def domain_findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -> list[Finding]:
+def domain_findings(
+    frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables
+) -> list[Finding]:
     """Turn ``share-invalid`` failures into findings.
 
     Args:
@@ -70,8 +72,15 @@ def domain_findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Ta
         row = frame.loc[idx]
         why = f": {row['reason']}" if row["form"] == INVALID else ": доля должна быть от 0 до 100 %"
         out.append(
-            make("share-invalid", tables.sources[row["submission"]], sheet=vocab.COMPLAINTS,
-                 cell=row["cell"], actual=row["stated"], stated=row["stated"], why=why)
+            make(
+                "share-invalid",
+                tables.sources[row["submission"]],
+                sheet=vocab.COMPLAINTS,
+                cell=row["cell"],
+                actual=row["stated"],
+                stated=row["stated"],
+                why=why,
+            )
         )
     return out
 
@@ -81,20 +90,26 @@ class _Cell:
 
     __slots__ = ("cell", "column", "decimals", "form", "value")
 
-    def __init__(self, value: object, cell: str, form: str, column: str, decimals: object) -> None:
-        self.value = None if pd.isna(value) else float(value)  # type: ignore[arg-type]
+    def __init__(self, value: Any, cell: str, form: str, column: str, decimals: Any) -> None:
+        self.value = None if is_missing(value) else float(value)
         self.cell = cell
         self.form = form
         self.column = column
-        self.decimals = 0 if pd.isna(decimals) else int(decimals)  # type: ignore[call-overload]
+        self.decimals = 0 if is_missing(decimals) else int(decimals)
 
 
 def _index(frame: pd.DataFrame) -> dict[tuple[str, str, str], _Cell]:
     return {
         (sub, metric, normalize(territory)): _Cell(v, cell, form, territory, d)
         for sub, metric, territory, v, cell, form, d in zip(
-            frame["submission"], frame["metric"], frame["territory"], frame["value"],
-            frame["cell"], frame["form"], frame["decimals"], strict=True,
+            frame["submission"],
+            frame["metric"],
+            frame["territory"],
+            frame["value"],
+            frame["cell"],
+            frame["form"],
+            frame["decimals"],
+            strict=True,
         )
     }
 
@@ -125,8 +140,11 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
     f = tables.figures
     complaints = f[(f["sheet"] == vocab.COMPLAINTS) & f["known"] & (f["form"] != "empty")]
     appeals = f[
-        (f["sheet"] == vocab.APPEALS) & f["known"] & (f["metric"] == METRIC_APPEALS)
-        & (f["label"] == vocab.GRAND_TOTAL) & (f["form"] != "empty")
+        (f["sheet"] == vocab.APPEALS)
+        & f["known"]
+        & (f["metric"] == METRIC_APPEALS)
+        & (f["label"] == vocab.GRAND_TOTAL)
+        & (f["form"] != "empty")
     ]
     figures = _index(complaints)
     totals = {(sub, t): cell for (sub, _, t), cell in _index(appeals).items()}
@@ -136,20 +154,37 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
     for (sub, metric, key), fig in figures.items():
         appeals_cell = totals.get((sub, key))
         complaints_cell = figures.get((sub, METRIC_COMPLAINTS, key))
-        upper = {METRIC_COMPLAINTS: (appeals_cell, "share-complaints-exceed-appeals"),
-                 METRIC_LEGAL: (complaints_cell, "share-legal-exceed-complaints")}.get(metric)
+        upper = {
+            METRIC_COMPLAINTS: (appeals_cell, "share-complaints-exceed-appeals"),
+            METRIC_LEGAL: (complaints_cell, "share-legal-exceed-complaints"),
+        }.get(metric)
         if upper and fig.value is not None and upper[0] and upper[0].value is not None:
-            bounds.append({ROW_ID: len(bounds), "submission": sub, "cell": fig.cell,
-                           "rule": upper[1], "stated": fig.value, "bound": upper[0].value,
-                           "column": fig.column})
+            bounds.append(
+                {
+                    ROW_ID: len(bounds),
+                    "submission": sub,
+                    "cell": fig.cell,
+                    "rule": upper[1],
+                    "stated": fig.value,
+                    "bound": upper[0].value,
+                    "column": fig.column,
+                }
+            )
         if metric != METRIC_SHARE or fig.value is None or fig.form == INVALID:
             continue
         why = _why_unverifiable(tables, sub, fig.column, appeals_cell, complaints_cell)
         if why or appeals_cell is None or complaints_cell is None:
             unverifiable.append(
-                make("share-unverifiable", tables.sources[sub], sheet=vocab.COMPLAINTS,
-                     cell=fig.cell, actual=plain_number(fig.value), column=fig.column,
-                     stated=fmt_decimal(fig.value, fig.decimals), why=why)
+                make(
+                    "share-unverifiable",
+                    tables.sources[sub],
+                    sheet=vocab.COMPLAINTS,
+                    cell=fig.cell,
+                    actual=plain_number(fig.value),
+                    column=fig.column,
+                    stated=fmt_decimal(fig.value, fig.decimals),
+                    why=why,
+                )
             )
             continue
         computed = 100 * (complaints_cell.value or 0.0) / (appeals_cell.value or 1.0)
@@ -170,8 +205,20 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
                 "round_high": computed + unit / 2 + EPSILON,
             }
         )
-    share_columns = [ROW_ID, "submission", "cell", "column", "stated", "computed", "decimals",
-                     "complaints", "appeals", "cut_low", "round_low", "round_high"]
+    share_columns = [
+        ROW_ID,
+        "submission",
+        "cell",
+        "column",
+        "stated",
+        "computed",
+        "decimals",
+        "complaints",
+        "appeals",
+        "cut_low",
+        "round_low",
+        "round_high",
+    ]
     bound_columns = [ROW_ID, "submission", "cell", "rule", "stated", "bound", "column"]
     return (
         {
@@ -193,12 +240,24 @@ def expectations() -> dict[str, list[Any]]:
     pair = gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB
     return {
         SHARES: [
-            pair(column_A="stated", column_B="cut_low", or_equal=True,
-                 meta={"rule": "share-mismatch"}),
-            pair(column_A="round_high", column_B="stated", or_equal=True,
-                 meta={"rule": "share-mismatch"}),
-            pair(column_A="stated", column_B="round_low", or_equal=True,
-                 meta={"rule": "share-truncated"}),
+            pair(
+                column_A="stated",
+                column_B="cut_low",
+                or_equal=True,
+                meta={"rule": "share-mismatch"},
+            ),
+            pair(
+                column_A="round_high",
+                column_B="stated",
+                or_equal=True,
+                meta={"rule": "share-mismatch"},
+            ),
+            pair(
+                column_A="stated",
+                column_B="round_low",
+                or_equal=True,
+                meta={"rule": "share-truncated"},
+            ),
         ],
         BOUNDS: [
             pair(column_A="bound", column_B="stated", or_equal=True, meta={"rule": "share-bound"}),
@@ -225,30 +284,39 @@ def findings(
     truncated = share_failed.get("share-truncated", set()) - mismatch
     table = tables_cmp[SHARES]
     for rule_id, ids in (("share-mismatch", mismatch), ("share-truncated", truncated)):
-        for row in table[table[ROW_ID].isin(ids)].itertuples(index=False):
-            d = int(row.decimals)
+        for row in records(table[table[ROW_ID].isin(ids)]):
+            d = int(row["decimals"])
             out.append(
                 make(
                     rule_id,
-                    tables.sources[row.submission],
+                    tables.sources[row["submission"]],
                     sheet=vocab.COMPLAINTS,
-                    cell=row.cell,
-                    expected=f"{row.computed:.{d}f}",
-                    actual=plain_number(row.stated),
-                    column=row.column,
-                    stated=fmt_decimal(row.stated, d),
-                    computed=fmt_decimal(row.computed, max(d + 2, 2)),
-                    complaints=fmt_int(row.complaints),
-                    appeals=fmt_int(row.appeals),
+                    cell=row["cell"],
+                    expected=f"{row['computed']:.{d}f}",
+                    actual=plain_number(row["stated"]),
+                    column=row["column"],
+                    stated=fmt_decimal(row["stated"], d),
+                    computed=fmt_decimal(row["computed"], max(d + 2, 2)),
+                    complaints=fmt_int(row["complaints"]),
+                    appeals=fmt_int(row["appeals"]),
                     tolerance=fmt_decimal(0.5 * 10.0**-d, d + 1),
                     decimals=d,
                 )
             )
     bounds = tables_cmp[BOUNDS]
-    for row in bounds[bounds[ROW_ID].isin(failed.get(BOUNDS, {}).get("share-bound", set()))].itertuples(index=False):
+    bound_failed = failed.get(BOUNDS, {}).get("share-bound", set())
+    for row in records(bounds[bounds[ROW_ID].isin(bound_failed)]):
         out.append(
-            make(row.rule, tables.sources[row.submission], sheet=vocab.COMPLAINTS, cell=row.cell,
-                 expected=f"≤ {plain_number(row.bound)}", actual=plain_number(row.stated),
-                 column=row.column, stated=fmt_int(row.stated), bound=fmt_int(row.bound))
+            make(
+                row["rule"],
+                tables.sources[row["submission"]],
+                sheet=vocab.COMPLAINTS,
+                cell=row["cell"],
+                expected=f"≤ {plain_number(row['bound'])}",
+                actual=plain_number(row["stated"]),
+                column=row["column"],
+                stated=fmt_int(row["stated"]),
+                bound=fmt_int(row["bound"]),
+            )
         )
     return out

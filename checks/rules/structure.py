@@ -63,8 +63,15 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
         else:
             why = " (указано дробное)"
         out.append(
-            make("count-invalid", tables.sources[row["submission"]], sheet=row["sheet"],
-                 cell=row["cell"], actual=row["stated"], stated=row["stated"], why=why)
+            make(
+                "count-invalid",
+                tables.sources[row["submission"]],
+                sheet=row["sheet"],
+                cell=row["cell"],
+                actual=row["stated"],
+                stated=row["stated"],
+                why=why,
+            )
         )
     return out + territory_unknown(tables)
 
@@ -88,6 +95,14 @@ def territory_unknown(tables: Tables) -> list[Finding]:
             continue
         known = {normalize(t) for t in tables.territories.get(sub, [])}
         if normalize(territory) not in known:
-            out.append(make("territory-unknown", tables.sources[sub], sheet=vocab.TIMES,
-                            cell=cell, actual=territory, territory=territory))
+            out.append(
+                make(
+                    "territory-unknown",
+                    tables.sources[sub],
+                    sheet=vocab.TIMES,
+                    cell=cell,
+                    actual=territory,
+                    territory=territory,
+                )
+            )
     return out

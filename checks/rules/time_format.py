@@ -76,8 +76,11 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
             row = frame.loc[idx]
             value = row["value"]
             if rule_id == "time-out-of-range":
-                why = ("меньше нуля" if value < 0 else
-                       "не меньше суток, а на этом канале клиента обслуживают сразу")
+                why = (
+                    "меньше нуля"
+                    if value < 0
+                    else "не меньше суток, а на этом канале клиента обслуживают сразу"
+                )
                 expected = "от 0:00:00 до 23:59:59"
             else:
                 why = str(row["reason"])

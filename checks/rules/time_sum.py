@@ -16,7 +16,7 @@ from checks.engines import ROW_ID
 from checks.findings import Finding, make
 from checks.reader import METRIC_SERVICE, METRIC_WAITING
 from checks.rules.time_format import METRIC_NAMES
-from checks.tables import Tables
+from checks.tables import Tables, is_missing, records
 from checks.text import fmt_seconds
 
 TABLE = "time_sum"
@@ -24,19 +24,21 @@ TOLERANCE_S = 1.0
 _POINT_FORMS = ("excel", "hms", "ms", "words")
 
 
-def period_name(month: object) -> str:
+def period_name(month: Any) -> str:
     """Name a period for messages: ``Январь`` … ``Декабрь``, or ``Год``."""
-    if month is None or pd.isna(month):  # type: ignore[arg-type]
+    if is_missing(month):
         return vocab.YEAR_PERIOD
-    return vocab.MONTHS[int(month) - 1]  # type: ignore[call-overload]
+    return vocab.MONTHS[int(month) - 1]
 
 
 def durations(tables: Tables) -> pd.DataFrame:
     """Return the batch's readable point durations (ranges and unreadable left out)."""
     f = tables.figures
     return f[
-        f["known"] & f["metric"].isin([METRIC_WAITING, METRIC_SERVICE])
-        & f["form"].isin(_POINT_FORMS) & f["value"].notna()
+        f["known"]
+        & f["metric"].isin([METRIC_WAITING, METRIC_SERVICE])
+        & f["form"].isin(_POINT_FORMS)
+        & f["value"].notna()
     ]
 
 
@@ -53,8 +55,14 @@ def comparisons(tables: Tables) -> pd.DataFrame:
     d = d[d["channel"].isin([vocab.TC_CONSULT, vocab.TC_CASH, vocab.TC_COMBINED])]
     grouped: dict[tuple[Any, ...], dict[str, tuple[float, str]]] = {}
     for sub, month, territory, metric, channel, value, cell in zip(
-        d["submission"], d["month"], d["territory"], d["metric"], d["channel"], d["value"],
-        d["cell"], strict=True,
+        d["submission"],
+        d["month"],
+        d["territory"],
+        d["metric"],
+        d["channel"],
+        d["value"],
+        d["cell"],
+        strict=True,
     ):
         key = (sub, None if pd.isna(month) else int(month), territory, metric)
         grouped.setdefault(key, {}).setdefault(channel, (float(value), cell))
@@ -82,8 +90,19 @@ def comparisons(tables: Tables) -> pd.DataFrame:
         )
     return pd.DataFrame(
         rows,
-        columns=[ROW_ID, "submission", "cell", "stated", "computed", "abs_diff", "tolerance",
-                 "month", "metric", "consult", "cash"],
+        columns=[
+            ROW_ID,
+            "submission",
+            "cell",
+            "stated",
+            "computed",
+            "abs_diff",
+            "tolerance",
+            "month",
+            "metric",
+            "consult",
+            "cash",
+        ],
     )
 
 
@@ -93,7 +112,9 @@ def expectations() -> list[Any]:
 
     return [
         gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="tolerance", column_B="abs_diff", or_equal=True,
+            column_A="tolerance",
+            column_B="abs_diff",
+            or_equal=True,
             meta={"rule": "time-sum-mismatch"},
         )
     ]
@@ -114,18 +135,18 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
     return [
         make(
             "time-sum-mismatch",
-            tables.sources[row.submission],
+            tables.sources[row["submission"]],
             sheet=vocab.TIMES,
-            cell=row.cell,
-            expected=fmt_seconds(row.computed),
-            actual=fmt_seconds(row.stated),
-            period=period_name(row.month),
-            metric=METRIC_NAMES[row.metric].lower(),
-            stated=fmt_seconds(row.stated),
-            consult=fmt_seconds(row.consult),
-            cash=fmt_seconds(row.cash),
-            computed=fmt_seconds(row.computed),
-            difference=fmt_seconds(row.stated - row.computed),
+            cell=row["cell"],
+            expected=fmt_seconds(row["computed"]),
+            actual=fmt_seconds(row["stated"]),
+            period=period_name(row["month"]),
+            metric=METRIC_NAMES[row["metric"]].lower(),
+            stated=fmt_seconds(row["stated"]),
+            consult=fmt_seconds(row["consult"]),
+            cash=fmt_seconds(row["cash"]),
+            computed=fmt_seconds(row["computed"]),
+            difference=fmt_seconds(row["stated"] - row["computed"]),
         )
-        for row in bad.itertuples(index=False)
+        for row in records(bad)
     ]

@@ -21,7 +21,7 @@ from checks import vocab
 from checks.engines import ROW_ID
 from checks.findings import Finding, make
 from checks.reader import METRIC_SHARE, ROW_CHANNEL, ROW_GROUP, UNIT_COUNT
-from checks.tables import Tables
+from checks.tables import Tables, records
 from checks.text import fmt_int, plain_number
 
 TABLE = "total"
@@ -43,6 +43,7 @@ def _signed(value: float) -> str:
 
 def _compare(
     rows: list[dict[str, Any]],
+    *,
     submission: str,
     sheet: str,
     rule_id: str,
@@ -106,7 +107,8 @@ def comparisons(tables: Tables) -> pd.DataFrame:
         & (figures["metric"] != METRIC_SHARE)
     ]
     rows: list[dict[str, Any]] = []
-    for (submission, sheet), frame in relevant.groupby(["submission", "sheet"], sort=False):
+    for keys, frame in relevant.groupby(["submission", "sheet"], sort=False):
+        submission, sheet = str(keys[0]), str(keys[1])
         cells = _matrix(frame)
         kinds = dict(zip(frame["label"], frame["row_kind"], strict=True))
         groups = dict(zip(frame["label"], frame["group"], strict=True))
@@ -114,8 +116,16 @@ def comparisons(tables: Tables) -> pd.DataFrame:
         labels = list(dict.fromkeys(kinds))
         for label in labels:
             row_parts = [(t, cells[(label, t)]) for t in territories if (label, t) in cells]
-            _compare(rows, submission, sheet, "total-row", cells.get((label, vocab.TOTAL_COLUMN)),
-                     row_parts, label, vocab.TOTAL_COLUMN)
+            _compare(
+                rows,
+                submission=submission,
+                sheet=sheet,
+                rule_id="total-row",
+                stated=cells.get((label, vocab.TOTAL_COLUMN)),
+                parts=row_parts,
+                label=label,
+                column=vocab.TOTAL_COLUMN,
+            )
         if sheet != vocab.APPEALS:
             continue
         channels = [lb for lb in labels if kinds[lb] == ROW_CHANNEL]
@@ -129,25 +139,59 @@ def comparisons(tables: Tables) -> pd.DataFrame:
             for subtotal in subtotal_rows:
                 group = groups[subtotal]
                 stated = cells.get((subtotal, column))
-                _compare(rows, submission, sheet, "total-group", stated, by_group.get(group, []),
-                         subtotal, column)
+                _compare(
+                    rows,
+                    submission=submission,
+                    sheet=sheet,
+                    rule_id="total-group",
+                    stated=stated,
+                    parts=by_group.get(group, []),
+                    label=subtotal,
+                    column=column,
+                )
                 if not by_group.get(group) and stated is not None:
                     grand_parts.append((subtotal, stated))
             grand = cells.get((vocab.GRAND_TOTAL, column))
             rule_id = "total-grand" if column == vocab.TOTAL_COLUMN else "total-column"
-            _compare(rows, submission, sheet, rule_id, grand, grand_parts, vocab.GRAND_TOTAL,
-                     column)
+            _compare(
+                rows,
+                submission=submission,
+                sheet=sheet,
+                rule_id=rule_id,
+                stated=grand,
+                parts=grand_parts,
+                label=vocab.GRAND_TOTAL,
+                column=column,
+            )
         territory_totals = [
-            (t, cells[(vocab.GRAND_TOTAL, t)]) for t in territories
+            (t, cells[(vocab.GRAND_TOTAL, t)])
+            for t in territories
             if (vocab.GRAND_TOTAL, t) in cells
         ]
-        _compare(rows, submission, sheet, "total-grand-territories",
-                 cells.get((vocab.GRAND_TOTAL, vocab.TOTAL_COLUMN)), territory_totals,
-                 vocab.GRAND_TOTAL, vocab.TOTAL_COLUMN)
+        _compare(
+            rows,
+            submission=submission,
+            sheet=sheet,
+            rule_id="total-grand-territories",
+            stated=cells.get((vocab.GRAND_TOTAL, vocab.TOTAL_COLUMN)),
+            parts=territory_totals,
+            label=vocab.GRAND_TOTAL,
+            column=vocab.TOTAL_COLUMN,
+        )
     return pd.DataFrame(
         rows,
-        columns=[ROW_ID, "submission", "sheet", "cell", "rule", "stated", "computed", "parts",
-                 "label", "column"],
+        columns=[
+            ROW_ID,
+            "submission",
+            "sheet",
+            "cell",
+            "rule",
+            "stated",
+            "computed",
+            "parts",
+            "label",
+            "column",
+        ],
     )
 
 
@@ -179,21 +223,21 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
     """
     out: list[Finding] = []
     bad = table[table[ROW_ID].isin(failed.get("total", set()))]
-    for row in bad.itertuples(index=False):
+    for row in records(bad):
         out.append(
             make(
-                row.rule,
-                tables.sources[row.submission],
-                sheet=row.sheet,
-                cell=row.cell,
-                expected=plain_number(row.computed),
-                actual=plain_number(row.stated),
-                label=row.label,
-                column=row.column,
-                stated=fmt_int(row.stated),
-                computed=fmt_int(row.computed),
-                parts=row.parts,
-                difference=_signed(row.stated - row.computed),
+                row["rule"],
+                tables.sources[row["submission"]],
+                sheet=row["sheet"],
+                cell=row["cell"],
+                expected=plain_number(row["computed"]),
+                actual=plain_number(row["stated"]),
+                label=row["label"],
+                column=row["column"],
+                stated=fmt_int(row["stated"]),
+                computed=fmt_int(row["computed"]),
+                parts=row["parts"],
+                difference=_signed(row["stated"] - row["computed"]),
             )
         )
     return out

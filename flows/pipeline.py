@@ -1,0 +1,82 @@
+"""The Prefect flow: read the inbox, validate the batch, write the outputs.
+
+The flow only sequences plain functions from :mod:`checks`; everything it
+does can be called without Prefect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from checks.batch import BatchResult, validate
+from checks.inbox import read_inbox
+from checks.outputs import SEVERITY_RU, Written, summary_markdown, write_outputs
+from checks.reader import Submission
+
+ARTIFACT_KEY = "sverka-summary"
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What a run did, for the command line and the tests.
+
+    Attributes:
+        files: How many files were read.
+        written: Where the outputs are, and the counts by severity.
+    """
+
+    files: int
+    written: Written
+
+
+@task(name="read-inbox", cache_policy=NO_CACHE)
+def read_task(inbox: Path) -> list[Submission]:
+    """Read every submission in the inbox."""
+    return read_inbox(inbox)
+
+
+@task(name="validate-batch", cache_policy=NO_CACHE)
+def validate_task(submissions: list[Submission]) -> BatchResult:
+    """Validate all submissions as one batch."""
+    return validate(submissions)
+
+
+@task(name="write-outputs", cache_policy=NO_CACHE)
+def write_task(result: BatchResult, out: Path) -> Written:
+    """Write the worklist and the validated tables."""
+    return write_outputs(result, out)
+
+
+@flow(name="sverka", log_prints=False)
+def reconcile(inbox: str = "inbox", out: str = "outputs") -> RunSummary:
+    """Reconcile every submission in ``inbox`` and write the results to ``out``.
+
+    Args:
+        inbox: The folder of submitted workbooks (read only).
+        out: The output folder.
+
+    Returns:
+        How many files were read and where the results are.
+    """
+    logger = get_run_logger()
+    inbox_path, out_path = Path(inbox), Path(out)
+    submissions = read_task(inbox_path)
+    logger.info("Прочитано файлов: %d из %s", len(submissions), inbox_path)
+    result = validate_task(submissions)
+    written = write_task(result, out_path)
+    create_markdown_artifact(
+        key=ARTIFACT_KEY,
+        markdown=summary_markdown(result),
+        description="Замечания сверки по важности и семействам правил",
+    )
+    logger.info(
+        "Список замечаний: %s (%s)",
+        written.worklist,
+        ", ".join(f"{SEVERITY_RU[s]}: {n}" for s, n in written.counts.items()),
+    )
+    return RunSummary(files=len(submissions), written=written)
