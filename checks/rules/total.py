@@ -115,6 +115,8 @@ def comparisons(tables: Tables) -> pd.DataFrame:
         territories = [t for t in dict.fromkeys(frame["territory"]) if t != vocab.TOTAL_COLUMN]
         labels = list(dict.fromkeys(kinds))
         for label in labels:
+            if label == vocab.GRAND_TOTAL:
+                continue  # its Итого against the territories is total-grand-territories
             row_parts = [(t, cells[(label, t)]) for t in territories if (label, t) in cells]
             _compare(
                 rows,
