@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from checks import vocab
 from checks.registry import rule
 
 #: The contract's fields, in the contract's order; more columns follow them.
@@ -118,6 +119,21 @@ def make(
 
 
 FINDING_COLUMNS = tuple(f.name for f in fields(Finding))
+#: Findings are listed in the workbook's own order of sheets, file-level ones first.
+SHEET_ORDER = {
+    name: i
+    for i, name in enumerate(
+        (
+            "",
+            vocab.PASSPORT,
+            vocab.APPEALS,
+            vocab.COMPLAINTS,
+            vocab.TIMES,
+            vocab.SCHEDULE,
+            vocab.MEASURES,
+        )
+    )
+}
 _A1 = re.compile(r"^([A-Z]+)(\d+)$")
 
 
@@ -154,9 +170,10 @@ def to_frame(findings: list[Finding]) -> pd.DataFrame:
     if frame.empty:
         return frame
     keys = frame["cell"].map(cell_sort_key)
+    frame["_sheet"] = frame["sheet"].map(lambda s: SHEET_ORDER.get(s, len(SHEET_ORDER)))
     frame["_row"] = keys.map(lambda k: k[0])
     frame["_col"] = keys.map(lambda k: k[1])
-    frame = frame.sort_values(["submission", "sheet", "_row", "_col", "rule"], kind="stable").drop(
-        columns=["_row", "_col"]
-    )
+    frame = frame.sort_values(
+        ["submission", "_sheet", "sheet", "_row", "_col", "rule"], kind="stable"
+    ).drop(columns=["_sheet", "_row", "_col"])
     return frame.reset_index(drop=True)
