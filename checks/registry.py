@@ -205,7 +205,7 @@ RULES: dict[str, Rule] = {
             "share",
             "error",
             "{column}: доля {stated} % ≠ расчётной {computed} % = 100 × {complaints} / "
-            "{appeals} (допуск ±{tolerance} при {decimals} знаках после запятой).",
+            "{appeals} (допуск ±{tolerance}, знаков после запятой: {decimals}).",
         ),
         Rule(
             "share-truncated",

@@ -69,3 +69,40 @@ def submission(path: Path, **sheets: Rows) -> Path:
     for alias, rows in sheets.items():
         content[names[alias]] = rows
     return write_workbook(path, content)
+
+
+def check(*paths: Path) -> list[tuple[str, str, str]]:
+    """Validate submissions as one batch; return ``(sheet, cell, rule)`` of each finding.
+
+    Findings that a sheet is absent (``sheet-missing``) are left out: most
+    cases build only the sheets they test.
+
+    Args:
+        *paths: The workbooks.
+
+    Returns:
+        The flattened findings, in the worklist's order.
+    """
+    from checks.batch import validate
+    from checks.reader import read_submission
+
+    result = validate([read_submission(p) for p in paths])
+    f = result.findings
+    f = f[f["rule"] != "sheet-missing"]
+    return list(zip(f["sheet"], f["cell"], f["rule"], strict=True))
+
+
+def messages(*paths: Path) -> list[str]:
+    """Validate submissions as one batch and return the findings' messages.
+
+    Args:
+        *paths: The workbooks.
+
+    Returns:
+        The messages, ``sheet-missing`` left out.
+    """
+    from checks.batch import validate
+    from checks.reader import read_submission
+
+    f = validate([read_submission(p) for p in paths]).findings
+    return list(f[f["rule"] != "sheet-missing"]["message"])

@@ -172,6 +172,8 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
             )
         if metric != METRIC_SHARE or fig.value is None or fig.form == INVALID:
             continue
+        if not 0 <= fig.value <= 100:
+            continue  # share-invalid says so; a comparison would only repeat it
         why = _why_unverifiable(tables, sub, fig.column, appeals_cell, complaints_cell)
         if why or appeals_cell is None or complaints_cell is None:
             unverifiable.append(
