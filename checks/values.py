@@ -13,6 +13,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from openpyxl.utils.datetime import to_excel
+
 EMPTY = "empty"
 INVALID = "invalid"
 NUMBER = "number"
@@ -39,7 +41,24 @@ _RANGE = re.compile(
     r"^(?:от\s+)?" + _NUM + r"\s*" + _UNIT + r"?\s*(?:до|-)\s*" + _NUM + r"\s*" + _UNIT + r"$",
     re.IGNORECASE,
 )
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+#: A date-time up to here is an Excel duration of days shown with a time format
+#: (a serial under 60), not a calendar date.
+_LAST_DURATION_DAY = dt.datetime(1900, 2, 28, 23, 59, 59)
+
+
+def excel_days(value: dt.datetime) -> float:
+    """Return the Excel serial (days) a date-time was read from.
+
+    openpyxl shifts serials below 60 by a day for Excel's phantom 29 February
+    1900; ``to_excel`` undoes that, so ``1:00:00`` on serial 1 is 25 hours.
+
+    Args:
+        value: A date-time openpyxl read from a time-formatted cell.
+
+    Returns:
+        The stored serial.
+    """
+    return float(to_excel(value))  # type: ignore[no-untyped-call]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +121,9 @@ def stated_text(raw: object) -> str:
         seconds = raw.total_seconds()
         return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{int(seconds % 60):02d}"
     if isinstance(raw, dt.datetime):
+        if raw <= _LAST_DURATION_DAY:
+            seconds = round(excel_days(raw) * 86400)
+            return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
         return raw.isoformat(sep=" ")
     return str(raw)
 
@@ -141,8 +163,10 @@ def parse_count(raw: object) -> Parsed:
 
 def _format_decimals(number_format: str) -> int | None:
     """Decimals an Excel number format shows (``0.00%`` → 2), ``None`` for General."""
+    # Format codes are stored with "," for thousands and "." for decimals,
+    # whatever language Excel displays them in.
     fmt = re.sub(r'"[^"]*"|\[[^\]]*\]', "", number_format.split(";", maxsplit=1)[0])
-    match = re.search(r"[0#](?:[.,]([0#]+))?", fmt)
+    match = re.search(r"[0#][0#,]*(?:\.([0#]+))?", fmt)
     if match is None:
         return None
     return len(match.group(1)) if match.group(1) else 0
@@ -224,9 +248,9 @@ def parse_duration(raw: object) -> Parsed:
     if is_not_reported(raw):
         return _NOTHING
     if isinstance(raw, dt.datetime):
-        if raw.year > 1900:
+        if raw > _LAST_DURATION_DAY:
             return Parsed(None, None, INVALID, reason="дата вместо длительности")
-        seconds = (raw - _EXCEL_EPOCH).total_seconds()
+        seconds = excel_days(raw) * 86400
         return Parsed(seconds, seconds, EXCEL_TIME)
     if isinstance(raw, dt.time):
         seconds = raw.hour * 3600 + raw.minute * 60 + raw.second + raw.microsecond / 1e6

@@ -1,0 +1,128 @@
+"""The Prefect flow end to end, and the ``sverka`` command line."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.testing.utilities import prefect_test_harness
+
+from checks.findings import CONTRACT_FIELDS
+from flows.cli import main
+from flows.pipeline import ARTIFACT_KEY, reconcile
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """A throwaway Prefect server and database for the flow tests."""
+    with prefect_test_harness():
+        yield
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    """The sample inbox plus a broken file, a CSV and an Excel lock file."""
+    folder = tmp_path / "inbox"
+    shutil.copytree(ROOT / "inbox", folder, ignore=shutil.ignore_patterns(".*"))
+    (folder / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    (folder / "report.csv").write_text("Канал;Итого\nКонтакт-центр;5\n", encoding="utf-8")
+    (folder / "~$seed-000-lugansk-2025.xlsx").write_bytes(b"\x00lock")
+    return folder
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_flow_end_to_end(inbox: Path, tmp_path: Path) -> None:
+    """One run reads every file, writes the worklist and tables, and leaves the inbox as it was."""
+    before = _digests(inbox)
+    out = tmp_path / "out"
+    summary = reconcile(inbox=str(inbox), out=str(out))
+    assert _digests(inbox) == before
+    assert summary.files == 6
+    with (out / "discrepancies.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0])[: len(CONTRACT_FIELDS)] == CONTRACT_FIELDS
+    unreadable = {r["submission"] for r in rows if r["rule"] == "file-unreadable"}
+    assert unreadable == {"broken.xlsx", "report.csv"}
+    assert summary.written.counts == {
+        "error": sum(r["severity"] == "error" for r in rows),
+        "warning": sum(r["severity"] == "warning" for r in rows),
+        "info": sum(r["severity"] == "info" for r in rows),
+    }
+    assert summary.written.counts["error"] == 5
+    figures = pd.read_parquet(out / "validated" / "figures.parquet")
+    assert set(figures["status"]) == {"ok", "flagged"}
+    submissions = pd.read_csv(out / "validated" / "submissions.csv")
+    assert sorted(submissions["submission"]) == sorted(
+        before.keys() - {"~$seed-000-lugansk-2025.xlsx"}
+    )
+    assert not list(out.rglob("*.tmp"))
+    with get_client(sync_client=True) as client:
+        artifact = client.read_latest_artifacts()
+    markdown = [a for a in artifact if a.key == ARTIFACT_KEY]
+    assert markdown
+    assert "| total |" in str(markdown[0].data)
+
+
+def test_cli_help_explains_in_plain_words(capsys: pytest.CaptureFixture[str]) -> None:
+    """``sverka run --help`` explains what a run does, and exits 0."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "--help"])
+    assert exit_info.value.code == 0
+    assert "список замечаний" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [pytest.param(["bogus"], id="unknown-command"), pytest.param([], id="no-command")],
+)
+def test_cli_usage_error_exits_2(argv: list[str]) -> None:
+    """A usage error exits with status 2."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+
+
+def test_cli_missing_inbox_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing inbox folder is a usage error, said plainly."""
+    assert main(["run", "--inbox", str(tmp_path / "nowhere"), "--out", str(tmp_path)]) == 2
+    assert "папка входящих не найдена" in capsys.readouterr().err
+
+
+def test_cli_run_prints_where_the_worklist_is(inbox: Path, tmp_path: Path) -> None:
+    """``sverka run`` exits 0 with findings and says where the worklist is and what it holds."""
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    env.pop("PREFECT_API_URL", None)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--inbox", str(inbox), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"Список замечаний: {out / 'discrepancies.csv'}" in done.stdout
+    assert "Замечаний: ошибок 5, предупреждений 25, сведений 3" in done.stdout
+    assert "Traceback" not in done.stderr
+    assert "database is locked" not in done.stderr
