@@ -9,11 +9,18 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
 DEFAULT_CRON = "0 2 * * *"
+DEPLOYMENT = "sverka-nightly"
+SERVER_START_TIMEOUT_S = 90
 DEFAULT_TIMEZONE = "Europe/Moscow"
 
 
@@ -72,10 +79,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _quiet_prefect() -> None:
-    """Keep the temporary server's shutdown noise (SQLite locks) out of the terminal."""
+    """Keep the temporary server's noise (SQLite locks at shutdown) out of the terminal."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+    # The server's telemetry heartbeat is what races SQLite into "database is locked".
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     for name in ("uvicorn", "uvicorn.error", "sqlalchemy", "aiosqlite", "alembic"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
@@ -93,18 +102,85 @@ def _run(inbox: Path, out: Path) -> int:
     return 0
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start_local_server(log_path: Path) -> subprocess.Popen[bytes]:
+    """Start a Prefect server on loopback; Prefect cannot schedule on its ephemeral API.
+
+    Args:
+        log_path: Where the server's own output goes (kept off the terminal).
+
+    Returns:
+        The server process; ``PREFECT_API_URL`` points at it afterwards.
+    """
+    port = _free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "server",
+                "start",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"сервер Prefect не запустился, см. {log_path}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:  # noqa: S310
+                if answer.status == 200:
+                    os.environ["PREFECT_API_URL"] = url
+                    return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise RuntimeError(f"сервер Prefect не ответил за {SERVER_START_TIMEOUT_S} с, см. {log_path}")
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    """Let a service manager's SIGTERM stop the schedule as Ctrl+C does."""
+    raise KeyboardInterrupt
+
+
 def _serve(inbox: Path, out: Path, cron: str, timezone: str) -> int:
-    from prefect.schedules import Cron
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        server = _start_local_server(out / "prefect-server.log")
+    try:
+        from prefect.schedules import Cron
 
-    from flows.pipeline import reconcile
+        from flows.pipeline import reconcile
 
-    print(f"Проверка папки {inbox.resolve()} по расписанию «{cron}» ({timezone}); Ctrl+C — стоп.")
-    reconcile.serve(
-        name="sverka-nightly",
-        schedules=[Cron(cron, timezone=timezone)],
-        parameters={"inbox": str(inbox.resolve()), "out": str(out.resolve())},
-        print_starting_message=False,
-    )
+        ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
+        print(f"Проверка папки {inbox.resolve()} по расписанию «{cron}» ({timezone}).")
+        print(f"Prefect: {ui} — Ctrl+C, чтобы остановить.", flush=True)
+        reconcile.serve(
+            name=DEPLOYMENT,
+            schedules=[Cron(cron, timezone=timezone)],
+            parameters={"inbox": str(inbox.resolve()), "out": str(out.resolve())},
+            print_starting_message=False,
+        )
+    except KeyboardInterrupt:
+        print("Расписание остановлено.")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
     return 0
 
 

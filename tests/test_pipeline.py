@@ -6,11 +6,14 @@ import csv
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 from prefect.client.orchestration import get_client
@@ -126,3 +129,43 @@ def test_cli_run_prints_where_the_worklist_is(inbox: Path, tmp_path: Path) -> No
     assert "Замечаний: ошибок 5, предупреждений 25, сведений 3" in done.stdout
     assert "Traceback" not in done.stderr
     assert "database is locked" not in done.stderr
+
+
+def test_cli_serve_registers_the_nightly_schedule(tmp_path: Path) -> None:
+    """``sverka serve`` starts a local server, registers the cron deployment, stops on SIGTERM."""
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    env.pop("PREFECT_API_URL", None)
+    command = [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "serve",
+        "--inbox",
+        str(ROOT / "inbox"),
+        "--out",
+        str(tmp_path / "out"),
+        "--cron",
+        "30 3 * * *",
+    ]
+    server = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path
+    )
+    try:
+        assert server.stdout is not None
+        lines = [server.stdout.readline(), server.stdout.readline()]
+        assert lines[1].startswith("Prefect: http://127.0.0.1:"), lines
+        api = lines[1].split()[1] + "/api"
+        deployment = None
+        deadline = time.monotonic() + 120
+        while deployment is None and time.monotonic() < deadline:
+            answer = httpx.get(f"{api}/deployments/name/sverka/sverka-nightly", timeout=5)
+            deployment = answer.json() if answer.status_code == 200 else None
+            time.sleep(1)
+        assert deployment is not None
+        schedule = deployment["schedules"][0]["schedule"]
+        assert (schedule["cron"], schedule["timezone"]) == ("30 3 * * *", "Europe/Moscow")
+        assert deployment["parameters"]["inbox"] == str(ROOT / "inbox")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, stderr = server.communicate(timeout=60)
+    assert server.returncode == 0, stderr
