@@ -114,3 +114,19 @@ def gx_failures(
             for row in outcome.result.get("unexpected_index_list") or []:
                 result[name][rule_id].add(int(row[ROW_ID]))
     return {name: dict(rules) for name, rules in result.items()}
+
+
+def within_tolerance(rule_id: str) -> Any:
+    """Return the expectation that each row's ``abs_diff`` is at most its ``tolerance``.
+
+    Args:
+        rule_id: The rule the failing rows belong to.
+
+    Returns:
+        A Great Expectations expectation tagged with the rule id.
+    """
+    import great_expectations as gx
+
+    return gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A="tolerance", column_B="abs_diff", or_equal=True, meta={"rule": rule_id}
+    )

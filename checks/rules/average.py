@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from checks import vocab
-from checks.engines import ROW_ID
+from checks.engines import ROW_ID, within_tolerance
 from checks.findings import Finding, make
 from checks.reader import METRIC_TIME_APPEALS
 from checks.rules.time_format import METRIC_NAMES
@@ -120,13 +120,7 @@ def comparisons(tables: Tables) -> pd.DataFrame:
 
 def expectations() -> list[Any]:
     """Return the suite: the yearly figure is within its tolerance of the mean."""
-    import great_expectations as gx
-
-    return [
-        gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="tolerance", column_B="abs_diff", or_equal=True, meta={"rule": "average"}
-        )
-    ]
+    return [within_tolerance("average")]
 
 
 def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -> list[Finding]:

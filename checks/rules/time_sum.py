@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from checks import vocab
-from checks.engines import ROW_ID
+from checks.engines import ROW_ID, within_tolerance
 from checks.findings import Finding, make
 from checks.reader import METRIC_SERVICE, METRIC_WAITING
 from checks.rules.time_format import METRIC_NAMES
@@ -108,16 +108,7 @@ def comparisons(tables: Tables) -> pd.DataFrame:
 
 def expectations() -> list[Any]:
     """Return the suite: the gap between stated and computed is within tolerance."""
-    import great_expectations as gx
-
-    return [
-        gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="tolerance",
-            column_B="abs_diff",
-            or_equal=True,
-            meta={"rule": "time-sum-mismatch"},
-        )
-    ]
+    return [within_tolerance("time-sum-mismatch")]
 
 
 def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -> list[Finding]:
