@@ -16,11 +16,15 @@ import pandas as pd
 from checks import vocab
 from checks.engines import gx_failures, pandera_failures
 from checks.findings import Finding, to_frame
+from checks.norms import Standard, load_standard
 from checks.reader import FIGURE_COLUMNS, Submission, passport_date
 from checks.rules import (
     average,
     completeness,
+    measures,
+    norm,
     passport,
+    schedule,
     share,
     structure,
     time_format,
@@ -28,6 +32,7 @@ from checks.rules import (
     total,
 )
 from checks.tables import Tables
+from checks.text import normalize
 from checks.values import stated_text
 
 TIME_ROW_COLUMNS = (
@@ -49,6 +54,7 @@ SUBMISSION_COLUMNS = (
     "errors",
     "warnings",
     "infos",
+    "standard",
 )
 
 
@@ -100,11 +106,12 @@ def _passport_row(sub: Submission) -> dict[str, Any]:
     }
 
 
-def build_tables(subs: list[Submission]) -> Tables:
+def build_tables(subs: list[Submission], standards: dict[str, Standard] | None = None) -> Tables:
     """Concatenate the submissions' tidy tables.
 
     Args:
         subs: The submissions read in this run.
+        standards: Submission → the service standard that applies to it.
 
     Returns:
         The batch's tables.
@@ -132,6 +139,9 @@ def build_tables(subs: list[Submission]) -> Tables:
         figures=figures,
         time_rows=time_rows,
         passports=passports,
+        schedules=pd.DataFrame([r for sub in subs for r in sub.schedules]),
+        measures=pd.DataFrame([r for sub in subs for r in sub.measures]),
+        standards=standards or {},
         sources={sub.source.submission: sub.source for sub in subs},
         territories={sub.source.submission: sub.territories for sub in subs},
         sheets={sub.source.submission: sub.sheets for sub in subs},
@@ -180,6 +190,10 @@ def run_rules(tables: Tables) -> list[Finding]:
     found += time_sum.findings(comparison[time_sum.TABLE], failed[time_sum.TABLE], tables)
     found += average.findings(comparison[average.TABLE], failed[average.TABLE], tables)
     found += share.findings(share_tables, failed, tables)
+    found += schedule.findings(tables)
+    found += norm.time_findings(tables)
+    found += norm.schedule_findings(tables)
+    found += measures.findings(tables)
     return found
 
 
@@ -193,16 +207,47 @@ def _model(family: Any) -> Any:
     return models[family]
 
 
-def validate(subs: list[Submission]) -> BatchResult:
+def choose_standards(
+    subs: list[Submission],
+    default: Standard | None = None,
+    by_organisation: dict[str, Standard] | None = None,
+) -> dict[str, Standard]:
+    """Choose the service standard of each submission.
+
+    Args:
+        subs: The submissions.
+        default: The standard for organisations not mapped; the default
+            standard of ``seeds/004`` when ``None``.
+        by_organisation: Matching key of an organisation's name → its standard.
+
+    Returns:
+        Submission → standard.
+    """
+    fallback = default or load_standard()
+    mapping = by_organisation or {}
+    return {
+        sub.source.submission: mapping.get(normalize(sub.source.organisation), fallback)
+        for sub in subs
+    }
+
+
+def validate(
+    subs: list[Submission],
+    default: Standard | None = None,
+    by_organisation: dict[str, Standard] | None = None,
+) -> BatchResult:
     """Validate a batch of submissions and build the run's output tables.
 
     Args:
         subs: The submissions read in this run (unreadable files included).
+        default: The service standard for the norms (the default one if ``None``).
+        by_organisation: Organisations held to another standard.
 
     Returns:
         Findings, figures with their status, and the submissions table.
     """
-    tables = build_tables(subs)
+    standards = choose_standards(subs, default, by_organisation)
+    tables = build_tables(subs, standards)
     found = [f for sub in subs for f in sub.findings] + run_rules(tables)
     findings = to_frame(found)
     figures = tables.figures.drop(columns=["known", "row", "group"]).copy()
@@ -238,9 +283,14 @@ def validate(subs: list[Submission]) -> BatchResult:
                 "errors": int(by_severity.get("error", 0)),
                 "warnings": int(by_severity.get("warning", 0)),
                 "infos": int(by_severity.get("info", 0)),
+                "standard": standards[name].name,
             }
         )
     submissions = pd.DataFrame(rows, columns=list(SUBMISSION_COLUMNS)).astype({"year": "Int64"})
-    schedules = pd.DataFrame([r for sub in subs for r in sub.schedules])
-    measures = pd.DataFrame([r for sub in subs for r in sub.measures])
-    return BatchResult(findings, figures, submissions, schedules, measures)
+    return BatchResult(
+        findings,
+        figures,
+        submissions,
+        schedule.hours_table(tables),
+        measures.with_validity(tables.measures),
+    )

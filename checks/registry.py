@@ -279,6 +279,46 @@ RULES: dict[str, Rule] = {
             "{channel}{territory}: нет данных за {month}.",
         ),
         Rule(
+            "norm-time",
+            "norm",
+            "warning",
+            "{channel}, {period}: {what} {stated}, а по стандарту «{standard}» — "
+            "{operator} {limit}.",
+        ),
+        Rule(
+            "norm-schedule",
+            "norm",
+            "warning",
+            "{channel}: {what} — {value}{week}, а по стандарту «{standard}» — "
+            "{operator} {limit} ч.",
+        ),
+        Rule(
+            "schedule-unreadable",
+            "schedule",
+            "warning",
+            "Режим работы «{channel}» не прочитан: «{part}» — {why}.",
+        ),
+        Rule(
+            "measures-when-missing",
+            "measures",
+            "warning",
+            "Не указан срок мероприятия{count}: нужен квартал, «ежемесячно», «ежеквартально» "
+            "или «в течение года».",
+        ),
+        Rule(
+            "measures-when-invalid",
+            "measures",
+            "warning",
+            "Срок «{stated}» не из списка: нужен «1 квартал»…«4 квартал», «1-2 кварталы», "
+            "«ежемесячно», «ежеквартально» или «в течение года».",
+        ),
+        Rule(
+            "measures-text-missing",
+            "measures",
+            "warning",
+            "В строке {row} указан раздел или срок, но нет самого мероприятия.",
+        ),
+        Rule(
             "period-duplicate",
             "completeness",
             "error",

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from checks.findings import Source
+from checks.norms import Standard
 
 
 @dataclass(slots=True)
@@ -19,6 +20,9 @@ class Tables:
         figures: One row per figure read (see :data:`checks.reader.FIGURE_COLUMNS`).
         time_rows: One row per row of ``Время``.
         passports: One row per submission with its passport values and cells.
+        schedules: One row per row of ``Режим работы``.
+        measures: One row per row of ``Мероприятия``.
+        standards: Submission → the service standard that applies to it.
         sources: Submission file name → its :class:`~checks.findings.Source`.
         territories: Submission → territory headers of its ``Обращения``.
         sheets: Submission → canonical names of the contract sheets it has.
@@ -27,6 +31,9 @@ class Tables:
     figures: pd.DataFrame
     time_rows: pd.DataFrame
     passports: pd.DataFrame
+    schedules: pd.DataFrame = field(default_factory=pd.DataFrame)
+    measures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    standards: dict[str, Standard] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     territories: dict[str, list[str]] = field(default_factory=dict)
     sheets: dict[str, set[str]] = field(default_factory=dict)

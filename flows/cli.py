@@ -65,6 +65,20 @@ def _parser() -> argparse.ArgumentParser:
             default=Path("outputs"),
             help="папка для результатов (по умолчанию outputs/)",
         )
+    for sub in (run, serve):
+        sub.add_argument(
+            "--norms",
+            type=Path,
+            default=None,
+            help="файл стандарта обслуживания (TOML); по умолчанию — стандарт из поставки "
+            "(checks/norms/default.toml)",
+        )
+        sub.add_argument(
+            "--norms-map",
+            type=Path,
+            default=None,
+            help="файл TOML: какой организации какой стандарт",
+        )
     serve.add_argument(
         "--cron",
         default=DEFAULT_CRON,
@@ -89,11 +103,16 @@ def _quiet_prefect() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def _run(inbox: Path, out: Path) -> int:
+def _run(inbox: Path, out: Path, norms: Path | None, norms_map: Path | None) -> int:
     from checks.outputs import SEVERITY_RU
     from flows.pipeline import reconcile
 
-    summary = reconcile(inbox=str(inbox), out=str(out))
+    summary = reconcile(
+        inbox=str(inbox),
+        out=str(out),
+        norms=str(norms.resolve()) if norms else None,
+        norms_map=str(norms_map.resolve()) if norms_map else None,
+    )
     counts = summary.written.counts
     print(f"Проверено файлов: {summary.files}")
     print(f"Список замечаний: {summary.written.worklist} (для Excel: {summary.written.workbook})")
@@ -156,7 +175,9 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _serve(inbox: Path, out: Path, cron: str, timezone: str) -> int:
+def _serve(  # noqa: PLR0917 (the command's options, in order)
+    inbox: Path, out: Path, norms: Path | None, norms_map: Path | None, cron: str, timezone: str
+) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     server = None
     if not os.environ.get("PREFECT_API_URL"):
@@ -172,7 +193,12 @@ def _serve(inbox: Path, out: Path, cron: str, timezone: str) -> int:
         reconcile.serve(
             name=DEPLOYMENT,
             schedules=[Cron(cron, timezone=timezone)],
-            parameters={"inbox": str(inbox.resolve()), "out": str(out.resolve())},
+            parameters={
+                "inbox": str(inbox.resolve()),
+                "out": str(out.resolve()),
+                "norms": str(norms.resolve()) if norms else None,
+                "norms_map": str(norms_map.resolve()) if norms_map else None,
+            },
             print_starting_message=False,
         )
     except KeyboardInterrupt:
@@ -197,10 +223,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.inbox.is_dir():
         print(f"sverka: папка входящих не найдена: {args.inbox}", file=sys.stderr)
         return 2
+    try:
+        from checks.norms import load_mapping, load_standard
+
+        if args.norms is not None:
+            load_standard(args.norms)
+        if args.norms_map is not None:
+            load_mapping(args.norms_map)
+    except ValueError as exc:
+        print(f"sverka: стандарт обслуживания не загружен: {exc}", file=sys.stderr)
+        return 2
     _quiet_prefect()
     if args.command == "run":
-        return _run(args.inbox, args.out)
-    return _serve(args.inbox, args.out, args.cron, args.timezone)
+        return _run(args.inbox, args.out, args.norms, args.norms_map)
+    return _serve(args.inbox, args.out, args.norms, args.norms_map, args.cron, args.timezone)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 
 from checks.batch import BatchResult, validate
 from checks.inbox import read_inbox
+from checks.norms import load_mapping, load_standard
 from checks.outputs import SEVERITY_RU, Written, summary_markdown, write_outputs
 from checks.reader import Submission
 
@@ -41,9 +42,13 @@ def read_task(inbox: Path) -> list[Submission]:
 
 
 @task(name="validate-batch", cache_policy=NO_CACHE)
-def validate_task(submissions: list[Submission]) -> BatchResult:
-    """Validate all submissions as one batch."""
-    return validate(submissions)
+def validate_task(
+    submissions: list[Submission], norms: str | None, norms_map: str | None
+) -> BatchResult:
+    """Validate all submissions as one batch, against the chosen service standards."""
+    default = load_standard(Path(norms)) if norms else None
+    by_organisation = load_mapping(Path(norms_map)) if norms_map else None
+    return validate(submissions, default, by_organisation)
 
 
 @task(name="write-outputs", cache_policy=NO_CACHE)
@@ -53,12 +58,19 @@ def write_task(result: BatchResult, out: Path) -> Written:
 
 
 @flow(name="sverka", log_prints=False)
-def reconcile(inbox: str = "inbox", out: str = "outputs") -> RunSummary:
+def reconcile(
+    inbox: str = "inbox",
+    out: str = "outputs",
+    norms: str | None = None,
+    norms_map: str | None = None,
+) -> RunSummary:
     """Reconcile every submission in ``inbox`` and write the results to ``out``.
 
     Args:
         inbox: The folder of submitted workbooks (read only).
         out: The output folder.
+        norms: A service standard's TOML file; the default standard if not given.
+        norms_map: A TOML file choosing other standards per organisation.
 
     Returns:
         How many files were read and where the results are.
@@ -67,7 +79,7 @@ def reconcile(inbox: str = "inbox", out: str = "outputs") -> RunSummary:
     inbox_path, out_path = Path(inbox), Path(out)
     submissions = read_task(inbox_path)
     logger.info("Прочитано файлов: %d из %s", len(submissions), inbox_path)
-    result = validate_task(submissions)
+    result = validate_task(submissions, norms, norms_map)
     written = write_task(result, out_path)
     create_markdown_artifact(
         key=ARTIFACT_KEY,

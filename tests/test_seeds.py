@@ -49,14 +49,79 @@ def test_seed_findings(result: BatchResult) -> None:
     }
     assert found == {
         (LUGANSK, "Обращения", "B5", "total-grand", "error"),
+        (LUGANSK, "Режим работы", "B4", "norm-schedule", "warning"),
+        (LUGANSK, "Мероприятия", "C2", "measures-when-missing", "warning"),
         *two_part,
+        (DONETSK, "Режим работы", "B4", "norm-schedule", "warning"),
+        (DONETSK, "Мероприятия", "C2", "measures-when-missing", "warning"),
         (TYUMEN, "Обращения", "", "sheet-missing", "info"),
         (TYUMEN, "Жалобы", "B4", "share-unverifiable", "warning"),
         (VOSTOK, "Обращения", "G6", "total-group", "error"),
         (VOSTOK, "Обращения", "G8", "total-grand", "error"),
         (VOSTOK, "Жалобы", "", "sheet-missing", "info"),
+        (VOSTOK, "Режим работы", "B4", "schedule-unreadable", "warning"),
         (VOSTOK, "Мероприятия", "", "sheet-missing", "info"),
     }
+
+
+def test_seed_norm_schedule_and_measures_messages(result: BatchResult) -> None:
+    """The service findings quote the standard, the hours read and the text that failed."""
+    f = result.findings
+    picked = f[f["family"].isin(["norm", "schedule", "measures"])]
+    assert list(zip(picked["submission"], picked["message"], strict=True)) == [
+        (
+            LUGANSK,
+            "Контакт-центр: часы обслуживания по телефону в рабочий день — 9 ч в пн, вт, ср, "
+            "чт, пт, а по стандарту «Стандарт качества обслуживания клиентов (2021)» — "
+            "не меньше 10 ч.",
+        ),
+        (
+            LUGANSK,
+            "Не указан срок мероприятия ни у одного из 17 мероприятий: нужен квартал, "
+            "«ежемесячно», «ежеквартально» или «в течение года».",
+        ),
+        (
+            DONETSK,
+            "Контакт-центр: часы обслуживания по телефону в рабочий день — 9 ч в пн, вт, ср, "
+            "чт, пт, а по стандарту «Стандарт качества обслуживания клиентов (2021)» — "
+            "не меньше 10 ч.",
+        ),
+        (
+            DONETSK,
+            "Не указан срок мероприятия ни у одного из 17 мероприятий: нужен квартал, "
+            "«ежемесячно», «ежеквартально» или «в течение года».",
+        ),
+        (
+            VOSTOK,
+            "Режим работы «Очное обслуживание» не прочитан: «до последнего клиента» — "
+            "нет часа закрытия.",
+        ),
+    ]
+
+
+def test_seed_schedules_read_into_hours(result: BatchResult) -> None:
+    """Every seed schedule is read into weekly hours, or flagged with the reason."""
+    table = result.schedules
+    read = table[table["read"]]
+    tyumen = read[(read["submission"] == TYUMEN) & (read["channel"] == "Контакт-центр")]
+    assert (float(tyumen["hours_week_min"].iloc[0]), float(tyumen["hours_week_max"].iloc[0])) == (
+        80.0,
+        91.0,
+    )
+    assert bool(tyumen["holidays_noted"].iloc[0])
+    unread = table[~table["read"]]
+    assert list(zip(unread["submission"], unread["channel"], strict=True)) == [
+        (VOSTOK, "Очное обслуживание")
+    ]
+
+
+def test_seed_measures_listed_with_validity(result: BatchResult) -> None:
+    """Measures go to the validated tables per organisation and year, their Срок judged."""
+    m = result.measures
+    tyumen = m[m["submission"] == TYUMEN]
+    assert len(tyumen) == 22
+    assert tyumen["when_valid"].all()
+    assert not m[m["submission"] == LUGANSK]["when_valid"].any()
 
 
 def test_seed_messages_carry_the_figures(result: BatchResult) -> None:
@@ -96,5 +161,5 @@ def test_seed_submissions_table(result: BatchResult) -> None:
     table = result.submissions.set_index("submission")
     assert table.loc[VOSTOK, "organisation"] == "Энергосбытовая компания «Восток»"
     assert table.loc[VOSTOK, "year"] == 2023
-    assert (table.loc[VOSTOK, "errors"], table.loc[DONETSK, "warnings"]) == (2, 24)
+    assert (table.loc[VOSTOK, "errors"], table.loc[DONETSK, "warnings"]) == (2, 26)
     assert all(len(sha) == 64 for sha in table["sha256"])
