@@ -907,6 +907,24 @@ def check_findings(generated: Sequence[Generated], rows: Sequence[dict[str, str]
     return false_neg == 0 and false_pos == 0 and other == 0 and not unknown
 
 
+def code_version() -> str:
+    """Name the code being measured: ``git describe --always --dirty`` of the repository.
+
+    Returns:
+        The commit (``-dirty`` when the working tree has changes), or ``unknown``.
+    """
+    git = shutil.which("git")
+    if git is None:
+        return "unknown"
+    described = subprocess.run(  # noqa: S603 (a fixed git command)
+        [git, "-C", str(REPO), "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return described.stdout.strip() or "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate (if needed), measure, and report.
 
@@ -943,6 +961,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir: Path = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
 
+    print(f"Code: {code_version()}; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs.")
     generated, elapsed = ensure_inbox(workdir, args.files, args.seed)
     if elapsed is None:
         print(f"Inbox {workdir / 'inbox'}: {args.files} files of seed {args.seed} reused.")

