@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -10,6 +11,7 @@ import pandas as pd
 
 from checks import vocab
 from checks.registry import rule
+from checks.text import normalize
 
 #: The contract's fields, in the contract's order; more columns follow them.
 CONTRACT_FIELDS = (
@@ -60,6 +62,8 @@ class Finding:
         message: One sentence for a data steward, in Russian.
         organisation: The submitting organisation, from the passport.
         year: The reporting year, from the passport.
+        locus: Where, by the workbook's own labels (row and column names,
+            period, channel), not by cell address: what the fingerprint uses.
     """
 
     submission: str
@@ -74,6 +78,7 @@ class Finding:
     message: str
     organisation: str
     year: int | None
+    locus: str = ""
 
 
 def make(
@@ -84,6 +89,7 @@ def make(
     cell: str = "",
     expected: str = "",
     actual: str = "",
+    locus: tuple[object, ...] = (),
     **operands: Any,
 ) -> Finding:
     """Build a finding of a registered rule, its message filled with the operands.
@@ -95,6 +101,8 @@ def make(
         cell: The A1 reference of the cell to look at.
         expected: What the rule derived.
         actual: What the submission states.
+        locus: The labels that place the finding (row, column, period…); the
+            cell address is used only where no label fits.
         **operands: The template's named operands (``sheet`` is passed too).
 
     Returns:
@@ -115,7 +123,36 @@ def make(
         message=message,
         organisation=source.organisation,
         year=source.year,
+        locus=" | ".join(str(part) for part in locus if _present(part)),
     )
+
+
+def _present(part: object) -> bool:
+    """Tell whether a label part is there (not ``None``, NaN, ``pd.NA`` or empty)."""
+    if part is None or part is pd.NA or part == "":
+        return False
+    return not (isinstance(part, float) and part != part)  # noqa: PLR0124 (NaN)
+
+
+def fingerprint(finding: Finding) -> str:
+    """Return the finding's fingerprint: the same across reruns and resubmissions.
+
+    It is built from the organisation, year, rule, sheet and the labels that
+    place the finding, never from the cell address or the file name, so a
+    corrected file of the same organisation and year keeps the fingerprints of
+    the findings that are still there. Only where neither organisation nor
+    labels are known (an unreadable file) does the file name stand in.
+
+    Args:
+        finding: The finding.
+
+    Returns:
+        16 hex digits.
+    """
+    place = normalize(finding.locus) or finding.cell
+    who = normalize(finding.organisation) or finding.submission
+    key = "\x1f".join((who, str(finding.year or ""), finding.rule, finding.sheet, place))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 FINDING_COLUMNS = tuple(f.name for f in fields(Finding))
@@ -166,6 +203,7 @@ def to_frame(findings: list[Finding]) -> pd.DataFrame:
         One row per finding, the contract's columns first.
     """
     frame = pd.DataFrame([asdict(f) for f in findings], columns=list(FINDING_COLUMNS))
+    frame["fingerprint"] = [fingerprint(f) for f in findings]
     frame["year"] = frame["year"].astype("Int64")
     if frame.empty:
         return frame

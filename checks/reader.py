@@ -288,6 +288,7 @@ def _read_matrix(sub: Submission, sheet: RawSheet, canonical: str) -> None:
                     cell=a1(r, label_col),
                     label=label,
                     actual=label,
+                    locus=(label,),
                 )
             )
         elif canon in seen_labels:
@@ -300,6 +301,7 @@ def _read_matrix(sub: Submission, sheet: RawSheet, canonical: str) -> None:
                     label=canon,
                     column=sheet.title,
                     first=a1(seen_labels[canon], label_col),
+                    locus=(canon, "повтор"),
                 )
             )
             known = False
@@ -398,7 +400,14 @@ def _read_times(sub: Submission, sheet: RawSheet) -> None:
     header_row, named, extra = found
     for c, label in extra:
         sub.findings.append(
-            make("column-extra", sub.source, sheet=vocab.TIMES, cell=a1(header_row, c), label=label)
+            make(
+                "column-extra",
+                sub.source,
+                sheet=vocab.TIMES,
+                cell=a1(header_row, c),
+                label=label,
+                locus=(label,),
+            )
         )
     col_of = {name: c for c, name in named.items()}
     for r, cells in sheet.by_row().items():
@@ -427,6 +436,7 @@ def _read_times(sub: Submission, sheet: RawSheet) -> None:
                     cell=period_a1,
                     stated=period,
                     actual=period,
+                    locus=(period, channel_label, territory),
                 )
             )
             known = False
@@ -439,6 +449,11 @@ def _read_times(sub: Submission, sheet: RawSheet) -> None:
                     cell=a1(r, col_of[vocab.COL_CHANNEL]),
                     label=channel_label,
                     actual=channel_label,
+                    locus=(
+                        channel_label,
+                        stated_text(period_cell.value if period_cell else ""),
+                        territory,
+                    ),
                 )
             )
             known = False
@@ -552,7 +567,9 @@ def read_submission(path: Path, name: str | None = None) -> Submission:
     for raw in raw_sheets:
         canonical = vocab.lookup(vocab.SHEET_INDEX, raw.title)
         if canonical is None or canonical in by_name:
-            sub.findings.append(make("sheet-extra", sub.source, title=raw.title))
+            sub.findings.append(
+                make("sheet-extra", sub.source, title=raw.title, locus=(raw.title,))
+            )
             continue
         by_name[canonical] = raw
         if raw.truncated:

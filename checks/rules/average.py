@@ -149,6 +149,7 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
             computed=fmt_seconds(row["computed"]),
             difference=fmt_seconds(row["stated"] - row["computed"]),
             months=row["months"],
+            locus=(row["channel"], row["territory"], row["metric"]),
         )
         for row in records(bad)
     ]

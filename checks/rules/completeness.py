@@ -68,6 +68,7 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
                 channel=row["channel"],
                 territory=f" ({row['territory']})" if row["territory"] else "",
                 first=int(first_row.loc[tuple(row[k] for k in KEYS)]),
+                locus=(row["period_key"], row["channel"], row["territory_key"], "повтор"),
             )
         )
     monthly = frame[frame["period_key"] > 0]
@@ -85,6 +86,7 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
                     channel=channel,
                     territory=f" ({territory})" if territory else "",
                     month=vocab.MONTHS[month - 1].lower(),
+                    locus=(channel, territory, month),
                 )
             )
     return out

@@ -68,6 +68,7 @@ def findings(tables: Tables) -> list[Finding]:
                     sheet=vocab.MEASURES,
                     cell=str(missing[0].get("when_cell", "")),
                     count=f" ни у одного из {len(missing)} мероприятий",
+                    locus=("все",),
                 )
             )
             missing = []
@@ -80,6 +81,7 @@ def findings(tables: Tables) -> list[Finding]:
                         sheet=vocab.MEASURES,
                         cell=str(row.get("measure_cell", "")),
                         row=row["row"],
+                        locus=(row.get("section"), row["row"]),
                     )
                 )
             elif row in missing:
@@ -90,6 +92,7 @@ def findings(tables: Tables) -> list[Finding]:
                         sheet=vocab.MEASURES,
                         cell=str(row.get("when_cell", "")),
                         count="",
+                        locus=(row.get("section"), row.get("measure")),
                     )
                 )
             elif row.get("when") and not when_valid(str(row["when"])):
@@ -101,6 +104,7 @@ def findings(tables: Tables) -> list[Finding]:
                         cell=str(row["when_cell"]),
                         actual=str(row["when"]),
                         stated=row["when"],
+                        locus=(row.get("section"), row.get("measure")),
                     )
                 )
     return out

@@ -76,6 +76,13 @@ def time_findings(tables: Tables) -> list[Finding]:
                         standard=standard.name,
                         operator=OPERATOR_WORDS[norm.operator],
                         limit=norm.limit_text,
+                        locus=(
+                            row["channel"],
+                            row["territory"],
+                            row["month"],
+                            row["metric"],
+                            norm.id,
+                        ),
                     )
                 )
     return out
@@ -129,6 +136,7 @@ def schedule_findings(tables: Tables) -> list[Finding]:
                     standard=standard.name,
                     operator=OPERATOR_WORDS[norm.operator],
                     limit=f"{norm.limit:g}",
+                    locus=(row["channel"], norm.id),
                 )
             )
     return out

@@ -108,6 +108,7 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
                     sheet=vocab.PASSPORT,
                     cell=row[cell_column],
                     key=key,
+                    locus=(key,),
                 )
             )
     for rule_id, stated_column, cell_column in (
@@ -127,6 +128,7 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
                     actual=stated,
                     stated=stated,
                     why=inn_problem(stated) if rule_id == "passport-inn" else "",
+                    locus=(stated_column,),
                 )
             )
     return out

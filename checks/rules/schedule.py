@@ -71,6 +71,7 @@ def findings(tables: Tables) -> list[Finding]:
                     channel=row["channel"],
                     part=part,
                     why=why,
+                    locus=(row["channel"], part),
                 )
             )
     return out

@@ -80,6 +80,7 @@ def domain_findings(
                 actual=row["stated"],
                 stated=row["stated"],
                 why=why,
+                locus=(row["territory"], row["metric"]),
             )
         )
     return out
@@ -186,6 +187,7 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
                     column=fig.column,
                     stated=fmt_decimal(fig.value, fig.decimals),
                     why=why,
+                    locus=(fig.column, metric),
                 )
             )
             continue
@@ -303,6 +305,7 @@ def findings(
                     appeals=fmt_int(row["appeals"]),
                     tolerance=fmt_decimal(0.5 * 10.0**-d, d + 1),
                     decimals=d,
+                    locus=(row["column"],),
                 )
             )
     bounds = tables_cmp[BOUNDS]
@@ -319,6 +322,7 @@ def findings(
                 column=row["column"],
                 stated=fmt_int(row["stated"]),
                 bound=fmt_int(row["bound"]),
+                locus=(row["column"], row["rule"]),
             )
         )
     return out

@@ -71,6 +71,7 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
                 actual=row["stated"],
                 stated=row["stated"],
                 why=why,
+                locus=(row["label"], row["territory"], row["metric"], row["month"]),
             )
         )
     return out + territory_unknown(tables)
@@ -103,6 +104,7 @@ def territory_unknown(tables: Tables) -> list[Finding]:
                     cell=cell,
                     actual=territory,
                     territory=territory,
+                    locus=(territory, cell),
                 )
             )
     return out

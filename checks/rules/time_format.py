@@ -110,6 +110,7 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
                     channel=row["channel"],
                     why=why,
                     seconds=fmt_seconds(value) if not pd.isna(value) else "",
+                    locus=(row["channel"], row["territory"], row["month"], row["metric"]),
                 )
             )
     return out

@@ -99,6 +99,7 @@ def comparisons(tables: Tables) -> pd.DataFrame:
             "abs_diff",
             "tolerance",
             "month",
+            "territory",
             "metric",
             "consult",
             "cash",
@@ -138,6 +139,7 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
             cash=fmt_seconds(row["cash"]),
             computed=fmt_seconds(row["computed"]),
             difference=fmt_seconds(row["stated"] - row["computed"]),
+            locus=(row["month"], row["territory"], row["metric"]),
         )
         for row in records(bad)
     ]

@@ -240,6 +240,7 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
                 computed=fmt_int(row["computed"]),
                 parts=row["parts"],
                 difference=_signed(row["stated"] - row["computed"]),
+                locus=(row["label"], row["column"]),
             )
         )
     return out

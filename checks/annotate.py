@@ -1,0 +1,359 @@
+"""The steward's annotated copies: each submitted workbook with its findings on it.
+
+A copy of the submitted workbook gets a fill and an Excel comment on every
+flagged cell, and a first sheet ``Замечания`` listing the findings, each
+linked to its cell. The copy is loaded from the original bytes without
+``data_only``, so formulas, number formats, merged cells and every other
+sheet are kept as openpyxl reads them (openpyxl drops charts and images it
+cannot round-trip; the submitted file itself is never written).
+
+Fills are light tints of the Okabe–Ito palette, chosen for colour-blind
+readers: an error is vermillion ``#D55E00`` at 50 % (``#EAAE80``), a warning
+yellow ``#F0E442`` at 50 % (``#F8F2A0``), an info sky blue ``#56B4E9`` at 35 %
+(``#C4E5F7``). Warning and info differ along the blue–yellow axis that
+red–green colour blindness keeps; the error fill is also markedly darker
+than both (relative luminance 0.49 against 0.86 and 0.75), so it stands out
+in greyscale too. Black text keeps a contrast of at least 10:1 on each. The
+severity is also written out in every comment and in the list, so nothing
+depends on colour alone.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from checks import vocab
+from checks.outputs import write_atomically
+from checks.tables import is_missing, records
+from checks.workbook import UnreadableWorkbookError, a1
+
+#: The list's sheet; a workbook that already has one gets ``Замечания sverka``.
+NOTES_SHEET = "Замечания"
+AUTHOR = "sverka"
+
+#: Severity → fill colour (see the module docstring for the choice).
+SEVERITY_FILLS = {"error": "EAAE80", "warning": "F8F2A0", "info": "C4E5F7"}
+SEVERITY_LABELS = {"error": "ошибка", "warning": "предупреждение", "info": "сведения"}
+#: Most severe first; an unknown severity ranks (and is filled) as info.
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+NOTES_COLUMNS = ("Важность", "Лист", "Ячейка", "Правило", "Ожидалось", "Указано", "Сообщение")
+_WIDTHS = (16, 20, 10, 26, 22, 22, 100)
+_WRAPPED = frozenset({"Ожидалось", "Указано", "Сообщение"})
+
+#: Comment box sizing, in pixels (openpyxl writes them into the VML shape):
+#: about 6.5 px per character of Excel's default 8-pt Tahoma, 15 px a line.
+_COMMENT_WIDTH = 360
+_CHARS_PER_LINE = 52
+_LINE_HEIGHT = 15
+_COMMENT_PADDING = 14
+
+_MAX_ROW = 1_048_576
+_MAX_COLUMN = 16_384
+_A1 = re.compile(r"^\$?[A-Za-z]{1,3}\$?[0-9]+$")
+_WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Note:
+    """One finding as the annotated copy shows it."""
+
+    severity: str
+    sheet: str
+    cell: str
+    rule: str
+    expected: str
+    actual: str
+    message: str
+
+    @property
+    def rank(self) -> int:
+        return _RANK.get(self.severity, _RANK["info"])
+
+
+def _text(value: Any) -> str:
+    """A table value as text; a whole float read back from CSV loses its ``.0``."""
+    if is_missing(value):
+        return ""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def _open_only(findings: pd.DataFrame) -> pd.DataFrame:
+    if "status" not in findings.columns:
+        return findings
+    return findings[findings["status"].map(_text) == "open"]
+
+
+def _notes(findings: pd.DataFrame) -> list[_Note]:
+    return [
+        _Note(
+            severity=_text(row.get("severity")),
+            sheet=_text(row.get("sheet")),
+            cell=_text(row.get("cell")).strip().replace("$", "").upper(),
+            rule=_text(row.get("rule")),
+            expected=_text(row.get("expected")),
+            actual=_text(row.get("actual")),
+            message=_text(row.get("message")),
+        )
+        for row in records(_open_only(findings))
+    ]
+
+
+def _load(source: Path) -> Workbook:
+    """Open a workbook for editing from its bytes; the file itself is only read."""
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise UnreadableWorkbookError(f"файл не открывается ({exc.strerror})") from exc
+    if data[:2] != b"PK":
+        raise UnreadableWorkbookError("файл не является книгой Excel (.xlsx)")
+    try:
+        return load_workbook(
+            io.BytesIO(data), keep_vba=source.suffix.lower() == ".xlsm", keep_links=True
+        )
+    except Exception as exc:  # openpyxl raises many types on malformed parts
+        raise UnreadableWorkbookError(
+            f"книга не читается ({type(exc).__name__}: {str(exc)[:120]})"
+        ) from exc
+
+
+def _sheet_titles(wb: Workbook) -> dict[str, str]:
+    """Map canonical sheet names to the workbook's titles, the first one winning (as the reader)."""
+    titles: dict[str, str] = {}
+    for ws in wb.worksheets:
+        canonical = vocab.lookup(vocab.SHEET_INDEX, ws.title)
+        if canonical is not None:
+            titles.setdefault(canonical, ws.title)
+    return titles
+
+
+def _resolve_sheet(sheet: str, titles: Mapping[str, str], own: frozenset[str]) -> str | None:
+    if not sheet:
+        return None
+    canonical = vocab.lookup(vocab.SHEET_INDEX, sheet)
+    if canonical is not None and canonical in titles:
+        return titles[canonical]
+    # A finding may name a non-contract sheet by its own title.
+    return sheet if sheet in own else None
+
+
+def _valid_ref(ref: str) -> bool:
+    if not _A1.match(ref):
+        return False
+    row, column = coordinate_to_tuple(ref)
+    return 1 <= row <= _MAX_ROW and 1 <= column <= _MAX_COLUMN
+
+
+def _anchor(ws: Worksheet, ref: str) -> Cell:
+    """The cell that carries a fill and a comment: a merged range's top-left cell."""
+    row, column = coordinate_to_tuple(ref)
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
+            row, column = merged.min_row, merged.min_col
+            break
+    cell = ws.cell(row=row, column=column)
+    assert isinstance(cell, Cell)
+    return cell
+
+
+def _fill(severity: str) -> PatternFill:
+    colour = SEVERITY_FILLS.get(severity, SEVERITY_FILLS["info"])
+    return PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+
+
+def _label(severity: str) -> str:
+    return SEVERITY_LABELS.get(severity, severity)
+
+
+def _comment_text(notes: list[_Note], previous: Comment | None) -> str:
+    parts = [f"{AUTHOR}:"]
+    for note in sorted(notes, key=lambda n: n.rank):
+        lines = [
+            f"{_label(note.severity)} · {note.rule}",
+            note.message,
+            f"ожидалось: {note.expected or '—'} / указано: {note.actual or '—'}",
+        ]
+        parts.append("\n".join(line for line in lines if line))
+    if previous is not None and previous.text:
+        author = f" ({previous.author})" if previous.author else ""
+        parts.append(f"Примечание в файле{author}:\n{previous.text}")
+    return "\n\n".join(parts)
+
+
+def _comment(text: str) -> Comment:
+    lines = sum(max(1, math.ceil(len(line) / _CHARS_PER_LINE)) for line in text.split("\n"))
+    height = lines * _LINE_HEIGHT + _COMMENT_PADDING
+    return Comment(text, AUTHOR, height=height, width=_COMMENT_WIDTH)
+
+
+def _notes_title(wb: Workbook) -> str:
+    # Excel compares sheet names without regard to case.
+    taken = {name.casefold() for name in wb.sheetnames}
+    numbered = (f"{NOTES_SHEET} {AUTHOR} {n}" for n in itertools.count(2))
+    candidates = itertools.chain((NOTES_SHEET, f"{NOTES_SHEET} {AUTHOR}"), numbered)
+    return next(title for title in candidates if title.casefold() not in taken)
+
+
+def _as_text(cell: Cell, value: str) -> None:
+    """Write text that Excel must not take for a formula (a stated value may start with ``=``)."""
+    if not value:
+        return
+    cell.value = value
+    cell.data_type = "s"
+
+
+def _link_target(title: str, ref: str) -> str:
+    quoted = title.replace("'", "''")
+    return f"#'{quoted}'!{ref}"
+
+
+def _write_notes(wb: Workbook, placed: list[tuple[_Note, str | None, bool]]) -> None:
+    ws = wb.create_sheet(_notes_title(wb), 0)
+    for sheet in wb.worksheets:
+        sheet.sheet_view.tabSelected = False
+    ws.sheet_view.tabSelected = True
+    wb.active = 0
+    bold = Font(bold=True)
+    for column, name in enumerate(NOTES_COLUMNS, start=1):
+        header = ws.cell(row=1, column=column, value=name)
+        header.font = bold
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    for row, (note, title, linked) in enumerate(placed, start=2):
+        values = (
+            _label(note.severity),
+            title or note.sheet,
+            note.cell,
+            note.rule,
+            note.expected,
+            note.actual,
+            note.message,
+        )
+        for column, (name, value) in enumerate(zip(NOTES_COLUMNS, values, strict=True), start=1):
+            cell = ws.cell(row=row, column=column)
+            assert isinstance(cell, Cell)
+            _as_text(cell, value)
+            cell.alignment = wrap if name in _WRAPPED else top
+        ws.cell(row=row, column=1).fill = _fill(note.severity)
+        if linked and title is not None:
+            ref_cell = ws.cell(row=row, column=3)
+            ref_cell.hyperlink = _link_target(title, note.cell)
+            ref_cell.style = "Hyperlink"
+            ref_cell.alignment = top
+    for column, width in enumerate(_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
+    ws.auto_filter.ref = f"A1:{a1(len(placed) + 1, len(NOTES_COLUMNS))}"
+    ws.freeze_panes = "A2"
+
+
+def annotate(source: Path, findings: pd.DataFrame, target: Path) -> None:
+    """Write an annotated copy of a submitted workbook.
+
+    Every flagged cell of the copy is filled by its most severe finding and
+    carries one comment listing all its findings (severity, rule id, message,
+    expected and stated values). A first sheet ``Замечания`` lists every
+    finding, its cell linked. The findings name canonical sheets; they are
+    found in the workbook however its titles are written (``Appeals``,
+    `` ОБРАЩЕНИЯ ``). Findings without a cell, or about a sheet the workbook
+    lacks, are listed without a link. With a ``status`` column, only ``open``
+    findings are shown.
+
+    Args:
+        source: The submitted workbook; it is only read.
+        findings: This submission's findings (the contract's columns).
+        target: Where to write the copy (through a temporary file and a rename).
+
+    Raises:
+        UnreadableWorkbookError: openpyxl cannot open ``source``.
+    """
+    wb = _load(source)
+    # The output is a workbook to open, not a template to instantiate.
+    wb.template = False
+    titles = _sheet_titles(wb)
+    own = frozenset(ws.title for ws in wb.worksheets)
+    placed: list[tuple[_Note, str | None, bool]] = []
+    by_cell: dict[tuple[str, str], list[_Note]] = {}
+    for note in _notes(findings):
+        title = _resolve_sheet(note.sheet, titles, own)
+        linked = title is not None and _valid_ref(note.cell)
+        placed.append((note, title, linked))
+        if linked and title is not None:
+            by_cell.setdefault((title, note.cell), []).append(note)
+    anchored: dict[tuple[str, str], list[_Note]] = {}
+    for (title, ref), notes in by_cell.items():
+        anchor = _anchor(wb[title], ref)
+        anchored.setdefault((title, anchor.coordinate), []).extend(notes)
+    for (title, ref), notes in anchored.items():
+        cell = wb[title][ref]
+        assert isinstance(cell, Cell)
+        cell.fill = _fill(min(notes, key=lambda n: n.rank).severity)
+        cell.comment = _comment(_comment_text(notes, cell.comment))
+    _write_notes(wb, placed)
+    write_atomically(target, wb.save)
+
+
+def _target_name(name: str) -> PurePosixPath | None:
+    """The copy's path under ``annotated/``; ``None`` for a name that would leave it."""
+    relative = PurePosixPath(name)
+    if not name or relative.is_absolute() or ".." in relative.parts:
+        return None
+    if relative.suffix.lower() not in _WORKBOOK_SUFFIXES:
+        relative = relative.with_name(relative.name + ".xlsx")
+    return relative
+
+
+def annotate_all(
+    paths: Mapping[str, Path], findings: pd.DataFrame, out_dir: Path
+) -> dict[str, Path]:
+    """Write an annotated copy of every submission that has findings.
+
+    A submission gets ``out_dir/annotated/<submission name>`` (a name with
+    ``/``, from an inbox subfolder, keeps its folders; a file whose name does
+    not end in ``.xlsx``/``.xlsm`` gets ``.xlsx`` appended). A file openpyxl
+    cannot open is skipped: the run already reports it as ``file-unreadable``.
+    With a ``status`` column, only ``open`` findings count.
+
+    Args:
+        paths: Submission name → the submitted file.
+        findings: The run's findings (the contract's columns, ``submission`` among them).
+        out_dir: The run's output folder.
+
+    Returns:
+        Submission name → the annotated copy written.
+    """
+    written: dict[str, Path] = {}
+    shown = _open_only(findings)
+    if shown.empty:
+        return written
+    for name, part in shown.groupby(shown["submission"].map(_text), sort=True):
+        submission = str(name)
+        source = paths.get(submission)
+        relative = _target_name(submission)
+        if source is None or relative is None:
+            continue
+        target = out_dir / "annotated" / Path(*relative.parts)
+        try:
+            annotate(source, part, target)
+        except UnreadableWorkbookError:
+            continue
+        written[submission] = target
+    return written

@@ -1,0 +1,523 @@
+"""The steward's report page: one self-contained HTML file of a run's findings.
+
+The page is opened from a file share (``file://``), so it needs nothing from
+the network: its style and script are inline, and a Content-Security-Policy
+forbids every fetch and lets run only the page's own script and style (by
+their hashes), so a value smuggled in through a submitted workbook cannot run
+even if it slipped past escaping. The findings travel as one JSON blob the
+script reads once; the rows are built from escaped strings in one
+``innerHTML`` assignment, so ten thousand findings open in a blink.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+
+from checks.outputs import write_atomically
+from checks.registry import FAMILIES, SEVERITIES
+from checks.tables import is_missing, records
+
+SEVERITY_LABELS = {"error": "Ошибка", "warning": "Предупреждение", "info": "Сведение"}
+FAMILY_LABELS = {
+    "structure": "Структура",
+    "passport": "Паспорт",
+    "total": "Итоги",
+    "share": "Доли",
+    "time-format": "Формат времени",
+    "time-sum": "Сумма времени",
+    "average": "Средние",
+    "completeness": "Полнота",
+    "norm": "Нормативы",
+    "schedule": "Режим работы",
+    "measures": "Мероприятия",
+}
+STATUS_LABELS = {"open": "открыто", "waived": "снято"}
+STATUSES = ("open", "waived")
+#: What the embedded JSON holds per finding, in this order.
+DATA_COLUMNS = (
+    "submission",
+    "submission_sha256",
+    "organisation",
+    "year",
+    "severity",
+    "family",
+    "rule",
+    "sheet",
+    "cell",
+    "expected",
+    "actual",
+    "message",
+    "status",
+    "fingerprint",
+)
+#: The table's columns: key in the JSON → Russian header.
+TABLE_COLUMNS = (
+    ("submission", "Файл"),
+    ("organisation", "Организация"),
+    ("year", "Год"),
+    ("severity", "Важность"),
+    ("family", "Семейство"),
+    ("rule", "Правило"),
+    ("sheet", "Лист"),
+    ("cell", "Ячейка"),
+    ("expected", "Ожидалось"),
+    ("actual", "Указано"),
+    ("message", "Сообщение"),
+    ("status", "Статус"),
+)
+NO_ORGANISATION = "(не указана)"
+
+_CSS = """
+:root { color-scheme: light; --line: #d0d4da; --muted: #5b6470; }
+* { box-sizing: border-box; }
+body { margin: 0; padding: 1rem 1.5rem; font: 14px/1.4 system-ui, "Segoe UI", Arial, sans-serif;
+  color: #1b1f24; background: #fff; }
+h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.1rem; margin: 1.25rem 0 .5rem; }
+h3 { font-size: 1rem; margin: 0 0 .25rem; }
+.run, .audit { color: var(--muted); margin: .25rem 0; }
+.totals { font-size: 1.05rem; }
+.summary-tables { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
+table { border-collapse: collapse; }
+.summary-tables td, .summary-tables th { border: 1px solid var(--line); padding: .2rem .5rem; }
+.summary-tables td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.controls { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; margin: .5rem 0;
+  position: sticky; top: 0; background: #fff; padding: .5rem 0; z-index: 2; }
+.controls label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
+.controls select, .controls input { font: inherit; padding: .2rem; max-width: 22rem; }
+#shown-count { font-weight: 600; margin-left: auto; }
+#findings { width: 100%; table-layout: fixed; }
+#findings th, #findings td { border-bottom: 1px solid var(--line); padding: .25rem .35rem;
+  text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+#findings th[data-key="submission"] { width: 12%; }
+#findings th[data-key="organisation"] { width: 10%; }
+#findings th[data-key="year"], #findings th[data-key="cell"] { width: 4.5%; }
+#findings th[data-key="severity"] { width: 10%; }
+#findings th[data-key="family"], #findings th[data-key="sheet"] { width: 7.5%; }
+#findings th[data-key="rule"] { width: 8%; }
+#findings th[data-key="expected"], #findings th[data-key="actual"] { width: 6.5%; }
+#findings th[data-key="status"] { width: 5.5%; }
+#findings thead th { background: #eef1f5; position: sticky; top: 3.6rem; z-index: 1; }
+#findings th button { all: unset; cursor: pointer; display: block; width: 100%; font-weight: 600; }
+#findings th button:focus-visible { outline: 2px solid #1f5fbf; }
+.arrow { display: inline-block; min-width: 1em; margin-left: .2em; }
+tr[data-status="waived"] td { color: var(--muted); }
+.badge { display: inline-block; padding: 0 .35rem; border-radius: .25rem; border: 1px solid;
+  white-space: nowrap; font-weight: 600; }
+.sev-error { background: #fde4e4; color: #8b0000; border-color: #d98c8c; }
+.sev-error::before { content: "✖ "; }
+.sev-warning { background: #fff1c2; color: #5c4100; border-color: #d6b44a; }
+.sev-warning::before { content: "▲ "; }
+.sev-info { background: #e3edfb; color: #17407a; border-color: #8fb0df; }
+.sev-info::before { content: "● "; }
+#no-rows { color: var(--muted); }
+""".strip()
+
+_JS = """
+"use strict";
+(() => {
+  const data = JSON.parse(document.getElementById("report-data").textContent);
+  const annotated = new Map(Object.entries(data.annotated));
+  const labels = {
+    severity: new Map(Object.entries(data.labels.severity)),
+    family: new Map(Object.entries(data.labels.family)),
+    status: new Map(Object.entries(data.labels.status)),
+  };
+  const headers = [...document.querySelectorAll("#findings thead th")];
+  const keys = headers.map((th) => th.dataset.key);
+  const findings = data.rows.map((values, index) => {
+    const f = { index };
+    data.columns.forEach((name, j) => { f[name] = values[j]; });
+    f.shown = {};
+    for (const key of keys) {
+      const value = f[key] === null ? "" : String(f[key]);
+      f.shown[key] = labels[key] ? labels[key].get(value) || value : value;
+    }
+    f.haystack = [...Object.values(f.shown), f.fingerprint].join("\\n").toLocaleLowerCase("ru");
+    return f;
+  });
+
+  const ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  const esc = (value) => String(value).replace(/[&<>"']/g, (c) => ESC[c]);
+  const BADGE = new Map([["error", "sev-error"], ["warning", "sev-warning"], ["info", "sev-info"]]);
+
+  function cellHtml(f, key) {
+    const text = esc(f.shown[key]);
+    if (key === "submission") {
+      const title = `title="SHA-256: ${esc(f.submission_sha256)}"`;
+      const href = annotated.get(f.submission);
+      return href === undefined
+        ? `<td ${title}>${text}</td>`
+        : `<td ${title}><a href="${esc(href)}">${text}</a></td>`;
+    }
+    if (key === "severity") {
+      return `<td><span class="badge ${BADGE.get(f.severity) || ""}">${text}</span></td>`;
+    }
+    if (key === "status" && f.fingerprint) {
+      return `<td title="${esc("Отпечаток: " + f.fingerprint)}">${text}</td>`;
+    }
+    return `<td>${text}</td>`;
+  }
+
+  function rowHtml(f) {
+    const attributes = ["severity", "family", "organisation", "status"]
+      .map((name) => `data-${name}="${esc(f[name])}"`).join(" ");
+    return `<tr ${attributes}>${keys.map((key) => cellHtml(f, key)).join("")}</tr>`;
+  }
+
+  const filters = ["organisation", "severity", "family", "status"]
+    .map((key) => [key, document.getElementById(`filter-${key}`)]);
+  const search = document.getElementById("search");
+  let query = "";
+  // The first option of every filter is "все": it lets everything through.
+  const matches = (f) =>
+    filters.every(([key, select]) => select.selectedIndex === 0 || f[key] === select.value)
+    && (query === "" || f.haystack.includes(query));
+
+  const tbody = document.querySelector("#findings tbody");
+  const shownCount = document.getElementById("shown-count");
+  const noRows = document.getElementById("no-rows");
+  let order = findings;
+
+  function render() {
+    const shown = order.filter(matches);
+    tbody.innerHTML = shown.map((f) => f.html || (f.html = rowHtml(f))).join("");
+    shownCount.textContent = `показано ${shown.length} из ${findings.length}`;
+    noRows.hidden = shown.length > 0;
+  }
+
+  const collator = new Intl.Collator("ru", { numeric: true });
+  const SEVERITY_RANK = new Map([["error", 0], ["warning", 1], ["info", 2]]);
+  const sortValue = {
+    year: (f) => (f.year === null ? Infinity : f.year),
+    severity: (f) => SEVERITY_RANK.get(f.severity) ?? 3,
+  };
+  let sortKey = null;
+  let direction = 1;
+
+  function sortBy(key) {
+    direction = key === sortKey ? -direction : 1;
+    sortKey = key;
+    const value = sortValue[key] || ((f) => f.shown[key]);
+    const keyed = findings.map((f) => [value(f), f]);
+    // Ties keep the run's order whichever the direction: the sort is stable.
+    keyed.sort(([x, a], [y, b]) => {
+      const c = typeof x === "number" ? Math.sign(x - y) || 0 : collator.compare(x, y);
+      return c * direction || a.index - b.index;
+    });
+    order = keyed.map(([, f]) => f);
+    for (const th of headers) {
+      const active = th.dataset.key === key;
+      const way = direction > 0 ? "ascending" : "descending";
+      th.setAttribute("aria-sort", active ? way : "none");
+      th.querySelector(".arrow").textContent = active ? (direction > 0 ? "▲" : "▼") : "";
+    }
+    render();
+  }
+
+  for (const th of headers) {
+    th.querySelector("button").addEventListener("click", () => sortBy(th.dataset.key));
+  }
+  for (const [, select] of filters) select.addEventListener("change", render);
+  let pending;
+  search.addEventListener("input", () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      query = search.value.trim().toLocaleLowerCase("ru");
+      render();
+    }, 200);
+  });
+  document.getElementById("reset").addEventListener("click", () => {
+    for (const [, select] of filters) select.selectedIndex = 0;
+    search.value = "";
+    query = "";
+    render();
+  });
+
+  render();
+  // Reading the layout makes the browser lay the table out now, so the time
+  // recorded is the time until the rows are really there.
+  void tbody.offsetHeight;
+  window.__renderedAt = performance.now();
+})();
+""".strip()
+
+
+def _text(value: Any) -> str:
+    return "" if is_missing(value) else str(value)
+
+
+def _year(value: Any) -> int | None:
+    return None if is_missing(value) else int(value)
+
+
+def _rows(findings: pd.DataFrame) -> list[list[str | int | None]]:
+    """Turn the findings into the JSON's rows, in :data:`DATA_COLUMNS` order."""
+    rows: list[list[str | int | None]] = []
+    for row in records(findings):
+        status = _text(row.get("status")) or "open"
+        values: list[str | int | None] = []
+        for column in DATA_COLUMNS:
+            if column == "year":
+                values.append(_year(row.get("year")))
+            elif column == "status":
+                values.append(status)
+            else:
+                values.append(_text(row.get(column)))
+        rows.append(values)
+    return rows
+
+
+def _href(relative: str) -> str:
+    """Make a relative path a link that a name with spaces, ``#`` or ``?`` cannot break."""
+    return quote(relative.replace("\\", "/"), safe="/")
+
+
+def _json_blob(payload: Mapping[str, Any]) -> str:
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    # Inside <script> only "</" (end tag) and "<!--" can end or confuse the
+    # element; "\\u003c" is JSON's own escape for "<", so no "<" is left at all.
+    return text.replace("<", "\\u003c")
+
+
+def _csp_hash(source: str) -> str:
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _ordered(values: Iterable[str], canonical: Iterable[str]) -> list[str]:
+    """Order values: the canonical ones first in canonical order, then the rest sorted."""
+    present = set(values)
+    known = [v for v in canonical if v in present]
+    return known + sorted(present - set(known))
+
+
+def _options(values: list[str], counts: Counter[str], label: Callable[[str], str]) -> str:
+    options = ['<option value="">все</option>']
+    for value in values:
+        text = f"{label(value)} ({counts[value]})"
+        options.append(f'<option value="{html.escape(value)}">{html.escape(text)}</option>')
+    return "".join(options)
+
+
+def _filter(key: str, title: str, options: str) -> str:
+    return f'<label for="filter-{key}">{title}<select id="filter-{key}">{options}</select></label>'
+
+
+def _table(caption: str, header: Iterable[str], body: Iterable[Iterable[str | int]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    lines = []
+    for cells in body:
+        tds = "".join(
+            f'<td class="n">{c}</td>' if isinstance(c, int) else f"<td>{html.escape(c)}</td>"
+            for c in cells
+        )
+        lines.append(f"<tr>{tds}</tr>")
+    return (
+        f"<div><h3>{html.escape(caption)}</h3><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(lines)}</tbody></table></div>"
+    )
+
+
+def _summary(rows: list[list[str | int | None]], submissions: pd.DataFrame) -> str:
+    column = {name: i for i, name in enumerate(DATA_COLUMNS)}
+    severity = Counter(str(r[column["severity"]]) for r in rows)
+    still_open = Counter(str(r[column["severity"]]) for r in rows if r[column["status"]] == "open")
+    by_family: Counter[tuple[str, str]] = Counter(
+        (str(r[column["family"]]), str(r[column["severity"]])) for r in rows
+    )
+    by_organisation: Counter[tuple[str, str]] = Counter(
+        (str(r[column["organisation"]]), str(r[column["severity"]])) for r in rows
+    )
+    files = Counter(_text(o) for o in submissions["organisation"])
+    severities = _ordered(severity, SEVERITIES)
+    families = _ordered((f for f, _ in by_family), FAMILIES)
+    organisations = sorted(
+        set(files) | {o for o, _ in by_organisation}, key=lambda o: (o == "", o.casefold())
+    )
+    waived = len(rows) - still_open.total()
+    parts = ", ".join(f"{SEVERITY_LABELS.get(s, s).lower()}: {severity[s]}" for s in severities)
+    totals = f"Файлов: {len(submissions)}. Замечаний: {len(rows)}"
+    totals += f" ({parts})." if parts else "."
+    if waived:
+        totals += f" Из них снято: {waived}."
+    tables = [
+        _table(
+            "По важности",
+            ["Важность", "всего", "открыто"],
+            [[SEVERITY_LABELS.get(s, s), severity[s], still_open[s]] for s in severities],
+        ),
+        _table(
+            "По семействам правил",
+            ["Семейство", "ошибки", "предупреждения", "сведения"],
+            [[FAMILY_LABELS.get(f, f), *(by_family[f, s] for s in SEVERITIES)] for f in families],
+        ),
+        _table(
+            "По организациям",
+            ["Организация", "файлов", "ошибки", "предупреждения", "сведения"],
+            [
+                [o or NO_ORGANISATION, files[o], *(by_organisation[o, s] for s in SEVERITIES)]
+                for o in organisations
+            ],
+        ),
+    ]
+    return (
+        f'<section id="summary"><h2>Итоги</h2><p class="totals">{html.escape(totals)}</p>'
+        f'<div class="summary-tables">{"".join(tables)}</div></section>'
+    )
+
+
+def _controls(rows: list[list[str | int | None]]) -> str:
+    column = {name: i for i, name in enumerate(DATA_COLUMNS)}
+
+    def counts(name: str) -> Counter[str]:
+        return Counter(str(r[column[name]]) for r in rows)
+
+    organisations, severities = counts("organisation"), counts("severity")
+    families, statuses = counts("family"), counts("status")
+    by_name = sorted(organisations, key=lambda o: (o == "", o.casefold()))
+    filters = [
+        _filter(
+            "organisation",
+            "Организация",
+            _options(by_name, organisations, lambda o: o or NO_ORGANISATION),
+        ),
+        _filter(
+            "severity",
+            "Важность",
+            _options(
+                _ordered(severities, SEVERITIES), severities, lambda s: SEVERITY_LABELS.get(s, s)
+            ),
+        ),
+        _filter(
+            "family",
+            "Семейство",
+            _options(_ordered(families, FAMILIES), families, lambda f: FAMILY_LABELS.get(f, f)),
+        ),
+        _filter(
+            "status",
+            "Статус",
+            _options(_ordered(statuses, STATUSES), statuses, lambda s: STATUS_LABELS.get(s, s)),
+        ),
+    ]
+    return (
+        '<div class="controls">'
+        + "".join(filters)
+        + '<label for="search">Поиск по тексту<input id="search" type="search" '
+        'placeholder="файл, ячейка, сообщение…" autocomplete="off"></label>'
+        '<button id="reset" type="button">Сбросить</button>'
+        '<span id="shown-count" aria-live="polite"></span></div>'
+    )
+
+
+def _findings_table() -> str:
+    heads = "".join(
+        f'<th data-key="{key}" aria-sort="none"><button type="button">{title}'
+        '<span class="arrow"></span></button></th>'
+        for key, title in TABLE_COLUMNS
+    )
+    return (
+        f'<table id="findings">'
+        f"<thead><tr>{heads}</tr></thead><tbody></tbody></table>"
+        '<p id="no-rows" hidden>Нет замечаний при выбранных условиях.</p>'
+    )
+
+
+def render_report(
+    findings: pd.DataFrame,
+    submissions: pd.DataFrame,
+    out: Path,
+    annotated: Mapping[str, str] | None = None,
+    *,
+    data_docs: str | None = None,
+    run_label: str = "",
+) -> Path:
+    """Write the steward's report page, ``out / "report.html"``.
+
+    One self-contained file, in Russian: the run's summary (submissions,
+    findings by severity, family and organisation), then every finding in a
+    table with filters, a text search and sortable columns. It loads nothing
+    from the network, so it opens from a file share.
+
+    Args:
+        findings: The run's findings: the contract's columns, ``organisation``
+            and ``year``; ``fingerprint`` and ``status`` (``open``/``waived``)
+            when there (a missing status counts as ``open``).
+        submissions: The submissions table (``checks.batch.SUBMISSION_COLUMNS``).
+        out: The run's output folder; links are relative to it.
+        annotated: Submission → its annotated workbook, relative to ``out``.
+        data_docs: Relative link to the Great Expectations Data Docs, for auditors.
+        run_label: Which run this is (date, time), shown under the heading.
+
+    Returns:
+        The path of the page written.
+    """
+    rows = _rows(findings)
+    payload = {
+        "columns": list(DATA_COLUMNS),
+        "rows": rows,
+        "annotated": {name: _href(path) for name, path in (annotated or {}).items()},
+        "labels": {"severity": SEVERITY_LABELS, "family": FAMILY_LABELS, "status": STATUS_LABELS},
+    }
+    csp = "; ".join(
+        (
+            "default-src 'none'",
+            f"script-src {_csp_hash(_JS)}",
+            f"style-src {_csp_hash(_CSS)}",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        )
+    )
+    run = f'<p class="run">{html.escape(run_label)}</p>' if run_label else ""
+    audit = (
+        '<p class="audit">Для аудиторов: '
+        f'<a href="{html.escape(_href(data_docs))}">отчёт Great Expectations (Data Docs)</a></p>'
+        if data_docs
+        else ""
+    )
+    page = "\n".join(
+        (
+            "<!DOCTYPE html>",
+            '<html lang="ru">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<link rel="icon" href="data:,">',
+            "<title>Сверка отчётов: замечания</title>",
+            f"<style>{_CSS}</style>",
+            "</head>",
+            "<body>",
+            "<h1>Сверка отчётов о качестве обслуживания: замечания</h1>",
+            run,
+            audit,
+            _summary(rows, submissions),
+            "<h2>Замечания</h2>",
+            _controls(rows),
+            _findings_table(),
+            f'<script type="application/json" id="report-data">{_json_blob(payload)}</script>',
+            f"<script>{_JS}</script>",
+            "</body>",
+            "</html>",
+            "",
+        )
+    )
+    path = out / "report.html"
+    data = page.encode("utf-8", errors="replace")
+
+    def write(target: Path) -> None:
+        target.write_bytes(data)
+
+    write_atomically(path, write)
+    return path
