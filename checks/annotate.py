@@ -40,7 +40,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from checks import vocab
-from checks.outputs import write_atomically
+from checks.atomic import write_atomically
 from checks.tables import is_missing, records
 from checks.workbook import UnreadableWorkbookError, a1
 

@@ -7,15 +7,16 @@ not grow with the number of files.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from checks import vocab
+from checks import resubmissions, vocab
 from checks.engines import gx_failures, pandera_failures
-from checks.findings import Finding, to_frame
+from checks.findings import Finding, fingerprint, to_frame
 from checks.norms import Standard, load_standard
 from checks.reader import FIGURE_COLUMNS, Submission, passport_date
 from checks.rules import (
@@ -34,6 +35,7 @@ from checks.rules import (
 from checks.tables import Tables
 from checks.text import normalize
 from checks.values import stated_text
+from checks.waivers import Waiver, mark, review
 
 TIME_ROW_COLUMNS = (
     "submission",
@@ -54,7 +56,9 @@ SUBMISSION_COLUMNS = (
     "errors",
     "warnings",
     "infos",
+    "waived",
     "standard",
+    "superseded_by",
 )
 
 
@@ -68,6 +72,8 @@ class BatchResult:
         submissions: One row per file: digest, organisation, year, counts.
         schedules: The rows of ``Режим работы``.
         measures: The rows of ``Мероприятия``.
+        changes: Per resubmission, the findings new, fixed and still there.
+        history: The findings of every version read, superseded ones included.
     """
 
     findings: pd.DataFrame
@@ -75,6 +81,8 @@ class BatchResult:
     submissions: pd.DataFrame
     schedules: pd.DataFrame
     measures: pd.DataFrame
+    changes: pd.DataFrame
+    history: pd.DataFrame
 
 
 def _passport_row(sub: Submission) -> dict[str, Any]:
@@ -231,17 +239,41 @@ def choose_standards(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class WaiverInput:
+    """The waivers a run applies.
+
+    Attributes:
+        waivers: The valid waivers read.
+        problems: Findings about unusable rows of the waivers file.
+        name: The waivers file's name.
+        today: The day expiry is checked against.
+    """
+
+    waivers: list[Waiver]
+    problems: list[Finding]
+    name: str
+    today: dt.date
+
+
 def validate(
     subs: list[Submission],
     default: Standard | None = None,
     by_organisation: dict[str, Standard] | None = None,
+    waivers: WaiverInput | None = None,
 ) -> BatchResult:
     """Validate a batch of submissions and build the run's output tables.
+
+    Every submission is checked; an earlier version of the same organisation
+    and year is then set aside (see :mod:`checks.resubmissions`), waivers are
+    applied to the current versions' findings, and only open findings flag
+    figures.
 
     Args:
         subs: The submissions read in this run (unreadable files included).
         default: The service standard for the norms (the default one if ``None``).
         by_organisation: Organisations held to another standard.
+        waivers: The waivers to apply, if any.
 
     Returns:
         Findings, figures with their status, and the submissions table.
@@ -249,11 +281,18 @@ def validate(
     standards = choose_standards(subs, default, by_organisation)
     tables = build_tables(subs, standards)
     found = [f for sub in subs for f in sub.findings] + run_rules(tables)
-    findings = to_frame(found)
-    figures = tables.figures.drop(columns=["known", "row", "group"]).copy()
-    figures["known"] = tables.figures["known"]
+    versions = resubmissions.order(subs)
+    every_version = to_frame(found)
+    found = [f for f in found if f.submission not in versions.superseded_by]
+    waiving = waivers or WaiverInput([], [], "", dt.date.today())
+    present = {fingerprint(f) for f in found}
+    active, about = review(present, waiving.waivers, waiving.today, waiving.name)
+    findings = mark(to_frame(found + waiving.problems + about), active)
+    figures = tables.figures[~tables.figures["submission"].isin(versions.superseded_by)]
+    figures = figures.drop(columns=["known", "row", "group"]).assign(known=figures["known"])
+    open_findings = findings[findings["status"] == "open"]
     flagged = (
-        findings[findings["cell"] != ""]
+        open_findings[open_findings["cell"] != ""]
         .groupby(["submission", "sheet", "cell"])["rule"]
         .agg(lambda rules: ",".join(sorted(set(rules))))
         .rename("rules")
@@ -261,7 +300,13 @@ def validate(
     figures = figures.join(flagged, on=["submission", "sheet", "cell"])
     figures["rules"] = figures["rules"].fillna("")
     figures["status"] = figures["rules"].map(lambda r: "flagged" if r else "ok")
-    counts = findings.pivot_table(
+    counts = every_version.assign(
+        severity=every_version["severity"].where(
+            ~every_version["fingerprint"].isin(active)
+            | every_version["submission"].isin(versions.superseded_by),
+            "waived",
+        )
+    ).pivot_table(
         index="submission", columns="severity", values="rule", aggfunc="size", fill_value=0
     )
     rows = []
@@ -283,14 +328,24 @@ def validate(
                 "errors": int(by_severity.get("error", 0)),
                 "warnings": int(by_severity.get("warning", 0)),
                 "infos": int(by_severity.get("info", 0)),
+                "waived": int(by_severity.get("waived", 0)),
                 "standard": standards[name].name,
+                "superseded_by": versions.superseded_by.get(name, ""),
             }
         )
     submissions = pd.DataFrame(rows, columns=list(SUBMISSION_COLUMNS)).astype({"year": "Int64"})
+    hours = schedule.hours_table(tables)
+    listed = measures.with_validity(tables.measures)
+    if not hours.empty:
+        hours = hours[~hours["submission"].isin(versions.superseded_by)]
+    if not listed.empty:
+        listed = listed[~listed["submission"].isin(versions.superseded_by)]
     return BatchResult(
         findings,
         figures,
         submissions,
-        schedule.hours_table(tables),
-        measures.with_validity(tables.measures),
+        hours,
+        listed,
+        resubmissions.changes(every_version, versions),
+        every_version,
     )

@@ -7,20 +7,36 @@ never sees half a file.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from checks.annotate import annotate_all
+from checks.atomic import write_atomically
 from checks.batch import BatchResult
 from checks.findings import CONTRACT_FIELDS
 from checks.registry import FAMILIES, SEVERITIES
 from checks.tables import is_missing, records
 
-SEVERITY_RU = {"error": "ошибок", "warning": "предупреждений", "info": "сведений"}
+SEVERITY_RU = {
+    "error": "ошибок",
+    "warning": "предупреждений",
+    "info": "сведений",
+    "waived": "снято исключениями",
+}
+#: Our columns that follow the contract's fields in the worklist.
+AFTER_CONTRACT = (
+    "fingerprint",
+    "status",
+    "waived_by",
+    "waived_reason",
+    "waived_until",
+    "locus",
+    "organisation",
+    "year",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,31 +47,15 @@ class Written:
         worklist: ``discrepancies.csv``.
         workbook: ``discrepancies.xlsx``, the same list for Excel.
         validated: The folder of validated tables.
-        counts: Severity → number of findings.
+        counts: Severity → number of open findings; ``waived`` apart.
+        annotated: Submission → its annotated copy, relative to the output folder.
     """
 
     worklist: Path
     workbook: Path
     validated: Path
     counts: dict[str, int]
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write a file through a temporary sibling and an atomic rename.
-
-    Args:
-        path: The file to (re)place.
-        write: Writes the content to the path it is given.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    annotated: dict[str, str]
 
 
 def worklist(findings: pd.DataFrame) -> pd.DataFrame:
@@ -67,8 +67,9 @@ def worklist(findings: pd.DataFrame) -> pd.DataFrame:
     Returns:
         The same rows with the contract's columns first.
     """
-    rest = [c for c in findings.columns if c not in CONTRACT_FIELDS]
-    return findings[[*CONTRACT_FIELDS, *rest]]
+    first = [*CONTRACT_FIELDS, *(c for c in AFTER_CONTRACT if c in findings.columns)]
+    rest = [c for c in findings.columns if c not in first]
+    return findings[[*first, *rest]]
 
 
 def _csv(frame: pd.DataFrame) -> Callable[[Path], None]:
@@ -93,12 +94,15 @@ def _xlsx(frame: pd.DataFrame) -> Callable[[Path], None]:
     return write
 
 
-def write_outputs(result: BatchResult, out: Path) -> Written:
-    """Write the worklist and the validated tables of a run under ``out``.
+def write_outputs(
+    result: BatchResult, out: Path, sources: Mapping[str, Path] | None = None
+) -> Written:
+    """Write the worklist, the validated tables and the annotated copies under ``out``.
 
     Args:
         result: The batch result.
         out: The output folder (created if missing).
+        sources: Submission → its file, for the annotated copies (none if not given).
 
     Returns:
         Where things were written, and the counts by severity.
@@ -108,16 +112,40 @@ def write_outputs(result: BatchResult, out: Path) -> Written:
     write_atomically(out / "discrepancies.csv", _csv(table))
     write_atomically(out / "discrepancies.xlsx", _xlsx(table))
     tables = {
-        "figures": result.figures,
-        "submissions": result.submissions,
-        "schedules": result.schedules,
-        "measures": result.measures,
+        validated / "figures": result.figures,
+        validated / "submissions": result.submissions,
+        validated / "schedules": result.schedules,
+        validated / "measures": result.measures,
+        validated / "resubmissions": result.changes,
+        out / "history" / "findings": worklist(result.history),
     }
-    for name, frame in tables.items():
-        write_atomically(validated / f"{name}.csv", _csv(frame))
-        write_atomically(validated / f"{name}.parquet", _parquet(frame))
-    counts: dict[str, int] = {s: int((result.findings["severity"] == s).sum()) for s in SEVERITIES}
-    return Written(out / "discrepancies.csv", out / "discrepancies.xlsx", validated, counts)
+    for stem, frame in tables.items():
+        write_atomically(stem.with_suffix(".csv"), _csv(frame))
+        write_atomically(stem.with_suffix(".parquet"), _parquet(frame))
+    annotated = annotate_all(sources or {}, result.findings, out)
+    return Written(
+        out / "discrepancies.csv",
+        out / "discrepancies.xlsx",
+        validated,
+        counts(result.findings),
+        {name: path.relative_to(out).as_posix() for name, path in annotated.items()},
+    )
+
+
+def counts(findings: pd.DataFrame) -> dict[str, int]:
+    """Count the open findings by severity, and the waived ones apart.
+
+    Args:
+        findings: The run's findings (with ``status`` when waivers applied).
+
+    Returns:
+        ``error``, ``warning``, ``info`` (open only) and ``waived``.
+    """
+    status = findings["status"] if "status" in findings else pd.Series("open", findings.index)
+    open_ = findings[status == "open"]
+    result: dict[str, int] = {s: int((open_["severity"] == s).sum()) for s in SEVERITIES}
+    result["waived"] = int((status == "waived").sum())
+    return result
 
 
 def summary_markdown(result: BatchResult, worst: int = 10) -> str:
@@ -130,11 +158,14 @@ def summary_markdown(result: BatchResult, worst: int = 10) -> str:
     Returns:
         Markdown in Russian.
     """
-    f = result.findings
+    every = result.findings
+    f = every[every["status"] == "open"] if "status" in every else every
+    waived = len(every) - len(f)
     lines = [
         "# Сверка отчётов",
         "",
-        f"Файлов: {len(result.submissions)}, замечаний: {len(f)}.",
+        f"Файлов: {len(result.submissions)}, открытых замечаний: {len(f)}, "
+        f"снято исключениями: {waived}.",
         "",
         "| семейство | ошибки | предупреждения | сведения |",
         "|---|---:|---:|---:|",
@@ -161,3 +192,19 @@ def summary_markdown(result: BatchResult, worst: int = 10) -> str:
         cells = [row["submission"], row["organisation"], year, row["errors"], row["warnings"]]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def artifact_rows(findings: pd.DataFrame, limit: int = 5000) -> list[dict[str, str]]:
+    """Return the open findings as rows for a Prefect table artifact.
+
+    Args:
+        findings: The run's findings.
+        limit: At most this many rows (the artifact lives in Prefect's database).
+
+    Returns:
+        Rows of text: file, severity, rule, sheet, cell, message, fingerprint.
+    """
+    status = findings["status"] if "status" in findings else pd.Series("open", findings.index)
+    shown = findings[status == "open"].head(limit)
+    columns = ["submission", "severity", "rule", "sheet", "cell", "message", "fingerprint"]
+    return [{c: str(row.get(c, "")) for c in columns} for row in records(shown)]

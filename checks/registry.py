@@ -319,6 +319,25 @@ RULES: dict[str, Rule] = {
             "В строке {row} указан раздел или срок, но нет самого мероприятия.",
         ),
         Rule(
+            "waiver-invalid",
+            "structure",
+            "warning",
+            "Строка {row} файла исключений не применена: {why}.",
+        ),
+        Rule(
+            "waiver-expired",
+            "structure",
+            "info",
+            "Исключение для замечания {fingerprint} истекло {until}: замечание снова в списке.",
+        ),
+        Rule(
+            "waiver-unmatched",
+            "structure",
+            "info",
+            "Исключение {fingerprint} («{reason}») не совпало ни с одним замечанием: "
+            "замечание исправлено или изменилось, строку можно удалить.",
+        ),
+        Rule(
             "period-duplicate",
             "completeness",
             "error",

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 DEFAULT_CRON = "0 2 * * *"
+DEFAULT_WAIVERS = "waivers.csv"
 DEPLOYMENT = "sverka-nightly"
 SERVER_START_TIMEOUT_S = 90
 DEFAULT_TIMEZONE = "Europe/Moscow"
@@ -79,6 +80,33 @@ def _parser() -> argparse.ArgumentParser:
             default=None,
             help="файл TOML: какой организации какой стандарт",
         )
+    waive = commands.add_parser(
+        "waive",
+        help="принять замечание с причиной: оно больше не попадёт в список",
+        description=(
+            "Записывает исключение в файл исключений (CSV, его можно править и в Excel): "
+            "замечание с этим отпечатком (столбец fingerprint списка замечаний) больше не "
+            "считается открытым — ни при следующих проверках, ни в исправленном файле той же "
+            "организации за тот же год, пока оно то же самое и пока не истёк срок --until."
+        ),
+    )
+    waive.add_argument("fingerprint", metavar="ОТПЕЧАТОК", help="столбец fingerprint замечания")
+    waive.add_argument("--reason", required=True, help="почему замечание принято")
+    waive.add_argument("--by", required=True, help="кто принял решение")
+    waive.add_argument("--until", default=None, help="последний день действия, ГГГГ-ММ-ДД")
+    waive.add_argument(
+        "--out",
+        type=Path,
+        default=Path("outputs"),
+        help="папка результатов, где искать замечание (по умолчанию outputs/)",
+    )
+    for sub in (run, serve, waive):
+        sub.add_argument(
+            "--waivers",
+            type=Path,
+            default=Path(DEFAULT_WAIVERS),
+            help=f"файл исключений (по умолчанию {DEFAULT_WAIVERS}; нет файла — нет исключений)",
+        )
     serve.add_argument(
         "--cron",
         default=DEFAULT_CRON,
@@ -103,21 +131,75 @@ def _quiet_prefect() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def _run(inbox: Path, out: Path, norms: Path | None, norms_map: Path | None) -> int:
+def _paths(args: argparse.Namespace) -> dict[str, str | None]:
+    """The flow's parameters: absolute paths, so a scheduled run finds them too."""
+
+    def absolute(path: Path | None) -> str | None:
+        return str(path.resolve()) if path is not None else None
+
+    return {
+        "inbox": absolute(args.inbox),
+        "out": absolute(args.out),
+        "norms": absolute(args.norms),
+        "norms_map": absolute(args.norms_map),
+        "waivers": absolute(args.waivers),
+    }
+
+
+def _run(args: argparse.Namespace) -> int:
     from checks.outputs import SEVERITY_RU
     from flows.pipeline import reconcile
 
+    paths = _paths(args)
     summary = reconcile(
-        inbox=str(inbox),
-        out=str(out),
-        norms=str(norms.resolve()) if norms else None,
-        norms_map=str(norms_map.resolve()) if norms_map else None,
+        inbox=str(paths["inbox"]),
+        out=str(paths["out"]),
+        norms=paths["norms"],
+        norms_map=paths["norms_map"],
+        waivers=paths["waivers"],
     )
     counts = summary.written.counts
     print(f"Проверено файлов: {summary.files}")
     print(f"Список замечаний: {summary.written.worklist} (для Excel: {summary.written.workbook})")
     print("Замечаний: " + ", ".join(f"{SEVERITY_RU[s]} {n}" for s, n in counts.items()))
     print(f"Проверенные таблицы: {summary.written.validated}/")
+    return 0
+
+
+def _waive(args: argparse.Namespace) -> int:
+    import csv
+    import datetime as dt
+
+    from checks.waivers import WaiverError, add, parse_date
+
+    until = parse_date(args.until) if args.until else None
+    if args.until and until is None:
+        print(f"sverka: срок «{args.until}» не читается: нужна ГГГГ-ММ-ДД", file=sys.stderr)
+        return 2
+    worklist = args.out / "discrepancies.csv"
+    if worklist.exists():
+        with worklist.open(encoding="utf-8", newline="") as handle:
+            found = [r for r in csv.DictReader(handle) if r.get("fingerprint") == args.fingerprint]
+        if not found:
+            print(
+                f"sverka: в {worklist} нет замечания с отпечатком {args.fingerprint}",
+                file=sys.stderr,
+            )
+            return 2
+        print(f"Замечание: {found[0]['submission']}, {found[0]['message']}")
+    try:
+        waiver = add(
+            args.waivers,
+            fingerprint=args.fingerprint,
+            reason=args.reason,
+            by=args.by,
+            until=until,
+            today=dt.date.today(),
+        )
+    except WaiverError as exc:
+        print(f"sverka: исключение не записано: {exc}", file=sys.stderr)
+        return 2
+    print(f"Исключение записано в {args.waivers} (строка {waiver.row}).")
     return 0
 
 
@@ -175,30 +257,25 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _serve(  # noqa: PLR0917 (the command's options, in order)
-    inbox: Path, out: Path, norms: Path | None, norms_map: Path | None, cron: str, timezone: str
-) -> int:
+def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     server = None
     if not os.environ.get("PREFECT_API_URL"):
-        server = _start_local_server(out / "prefect-server.log")
+        server = _start_local_server(args.out / "prefect-server.log")
     try:
         from prefect.schedules import Cron
 
         from flows.pipeline import reconcile
 
         ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
-        print(f"Проверка папки {inbox.resolve()} по расписанию «{cron}» ({timezone}).")
+        print(
+            f"Проверка папки {args.inbox.resolve()} по расписанию «{args.cron}» ({args.timezone})."
+        )
         print(f"Prefect: {ui} — Ctrl+C, чтобы остановить.", flush=True)
         reconcile.serve(
             name=DEPLOYMENT,
-            schedules=[Cron(cron, timezone=timezone)],
-            parameters={
-                "inbox": str(inbox.resolve()),
-                "out": str(out.resolve()),
-                "norms": str(norms.resolve()) if norms else None,
-                "norms_map": str(norms_map.resolve()) if norms_map else None,
-            },
+            schedules=[Cron(args.cron, timezone=args.timezone)],
+            parameters=_paths(args),
             print_starting_message=False,
         )
     except KeyboardInterrupt:
@@ -220,6 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status.
     """
     args = _parser().parse_args(argv)
+    if args.command == "waive":
+        return _waive(args)
     if not args.inbox.is_dir():
         print(f"sverka: папка входящих не найдена: {args.inbox}", file=sys.stderr)
         return 2
@@ -234,9 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sverka: стандарт обслуживания не загружен: {exc}", file=sys.stderr)
         return 2
     _quiet_prefect()
-    if args.command == "run":
-        return _run(args.inbox, args.out, args.norms, args.norms_map)
-    return _serve(args.inbox, args.out, args.norms, args.norms_map, args.cron, args.timezone)
+    return _run(args) if args.command == "run" else _serve(args)
 
 
 if __name__ == "__main__":

@@ -6,21 +6,30 @@ does can be called without Prefect.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from checks.batch import BatchResult, validate
+from checks.batch import BatchResult, WaiverInput, validate
 from checks.inbox import read_inbox
 from checks.norms import load_mapping, load_standard
-from checks.outputs import SEVERITY_RU, Written, summary_markdown, write_outputs
+from checks.outputs import (
+    SEVERITY_RU,
+    Written,
+    artifact_rows,
+    summary_markdown,
+    write_outputs,
+)
 from checks.reader import Submission
+from checks.waivers import load as load_waivers
 
 ARTIFACT_KEY = "sverka-summary"
+TABLE_ARTIFACT_KEY = "sverka-findings"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,18 +53,22 @@ def read_task(inbox: Path) -> list[Submission]:
 
 @task(name="validate-batch", cache_policy=NO_CACHE)
 def validate_task(
-    submissions: list[Submission], norms: str | None, norms_map: str | None
+    submissions: list[Submission], norms: str | None, norms_map: str | None, waivers: str | None
 ) -> BatchResult:
-    """Validate all submissions as one batch, against the chosen service standards."""
+    """Validate all submissions as one batch, against the chosen standards, with waivers."""
     default = load_standard(Path(norms)) if norms else None
     by_organisation = load_mapping(Path(norms_map)) if norms_map else None
-    return validate(submissions, default, by_organisation)
+    waiving = None
+    if waivers:
+        read, problems = load_waivers(Path(waivers))
+        waiving = WaiverInput(read, problems, Path(waivers).name, dt.date.today())
+    return validate(submissions, default, by_organisation, waiving)
 
 
 @task(name="write-outputs", cache_policy=NO_CACHE)
-def write_task(result: BatchResult, out: Path) -> Written:
-    """Write the worklist and the validated tables."""
-    return write_outputs(result, out)
+def write_task(result: BatchResult, out: Path, sources: dict[str, Path]) -> Written:
+    """Write the worklist, the validated tables and the annotated copies."""
+    return write_outputs(result, out, sources)
 
 
 @flow(name="sverka", log_prints=False)
@@ -64,6 +77,7 @@ def reconcile(
     out: str = "outputs",
     norms: str | None = None,
     norms_map: str | None = None,
+    waivers: str | None = None,
 ) -> RunSummary:
     """Reconcile every submission in ``inbox`` and write the results to ``out``.
 
@@ -72,6 +86,7 @@ def reconcile(
         out: The output folder.
         norms: A service standard's TOML file; the default standard if not given.
         norms_map: A TOML file choosing other standards per organisation.
+        waivers: The stewards' waivers CSV (a missing file means no waivers).
 
     Returns:
         How many files were read and where the results are.
@@ -82,12 +97,18 @@ def reconcile(
     logger.info("Прочитано файлов: %d из %s", len(submissions), inbox_path)
     # quote(): Prefect would otherwise walk every figure of every submission to
     # track task inputs (4x the pipeline's own time on 1,000 files, bench.py).
-    result = validate_task(quote(submissions), norms, norms_map)  # type: ignore[call-overload]
-    written = write_task(quote(result), out_path)  # type: ignore[call-overload]
+    result = validate_task(quote(submissions), norms, norms_map, waivers)  # type: ignore[call-overload]
+    sources = {sub.source.submission: sub.path for sub in submissions}
+    written = write_task(quote(result), out_path, sources)  # type: ignore[call-overload]
     create_markdown_artifact(
         key=ARTIFACT_KEY,
         markdown=summary_markdown(result),
         description="Замечания сверки по важности и семействам правил",
+    )
+    create_table_artifact(
+        key=TABLE_ARTIFACT_KEY,
+        table=artifact_rows(result.findings),
+        description="Открытые замечания сверки (первые 5 000)",
     )
     logger.info(
         "Список замечаний: %s (%s)",
