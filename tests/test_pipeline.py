@@ -69,7 +69,12 @@ def test_flow_end_to_end(inbox: Path, tmp_path: Path) -> None:
         "error": sum(r["severity"] == "error" for r in rows),
         "warning": sum(r["severity"] == "warning" for r in rows),
         "info": sum(r["severity"] == "info" for r in rows),
+        "waived": 0,
     }
+    assert {r["status"] for r in rows} == {"open"}
+    assert sorted(p.name for p in (out / "annotated").iterdir()) == sorted(
+        n for n in before if n.startswith("seed-")
+    )
     assert summary.written.counts["error"] == 5
     figures = pd.read_parquet(out / "validated" / "figures.parquet")
     assert set(figures["status"]) == {"ok", "flagged"}
@@ -130,7 +135,9 @@ def test_cli_run_prints_where_the_worklist_is(inbox: Path, tmp_path: Path) -> No
         severities = [row["severity"] for row in csv.DictReader(handle)]
     counts = [severities.count(s) for s in ("error", "warning", "info")]
     assert counts[0] == 5
-    line = "Замечаний: ошибок {}, предупреждений {}, сведений {}".format(*counts)
+    line = "Замечаний: ошибок {}, предупреждений {}, сведений {}, снято исключениями 0".format(
+        *counts
+    )
     assert line in done.stdout
     assert "Traceback" not in done.stderr
     assert "database is locked" not in done.stderr
