@@ -162,11 +162,12 @@ def _blank() -> Any:
     return Source("", "")
 
 
-def run_rules(tables: Tables) -> list[Finding]:
+def run_rules(tables: Tables, data_docs: Path | None = None) -> list[Finding]:
     """Apply every rule family to the batch.
 
     Args:
         tables: The batch.
+        data_docs: Where to build the Great Expectations Data Docs, if anywhere.
 
     Returns:
         The findings of the rules (the reader's come on top).
@@ -193,7 +194,7 @@ def run_rules(tables: Tables) -> list[Finding]:
         average.TABLE: average.expectations(),
         **share.expectations(),
     }
-    failed = gx_failures(comparison, suites)
+    failed = gx_failures(comparison, suites, data_docs)
     found += total.findings(comparison[total.TABLE], failed[total.TABLE], tables)
     found += time_sum.findings(comparison[time_sum.TABLE], failed[time_sum.TABLE], tables)
     found += average.findings(comparison[average.TABLE], failed[average.TABLE], tables)
@@ -261,6 +262,7 @@ def validate(
     default: Standard | None = None,
     by_organisation: dict[str, Standard] | None = None,
     waivers: WaiverInput | None = None,
+    data_docs: Path | None = None,
 ) -> BatchResult:
     """Validate a batch of submissions and build the run's output tables.
 
@@ -274,13 +276,14 @@ def validate(
         default: The service standard for the norms (the default one if ``None``).
         by_organisation: Organisations held to another standard.
         waivers: The waivers to apply, if any.
+        data_docs: Where to build the Great Expectations Data Docs, if anywhere.
 
     Returns:
         Findings, figures with their status, and the submissions table.
     """
     standards = choose_standards(subs, default, by_organisation)
     tables = build_tables(subs, standards)
-    found = [f for sub in subs for f in sub.findings] + run_rules(tables)
+    found = [f for sub in subs for f in sub.findings] + run_rules(tables, data_docs)
     versions = resubmissions.order(subs)
     every_version = to_frame(found)
     found = [f for f in found if f.submission not in versions.superseded_by]

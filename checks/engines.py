@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -61,18 +62,23 @@ def pandera_failures(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> dic
 
 
 def gx_failures(
-    tables: Mapping[str, pd.DataFrame], suites: Mapping[str, Sequence[Any]]
+    tables: Mapping[str, pd.DataFrame],
+    suites: Mapping[str, Sequence[Any]],
+    data_docs: Path | None = None,
 ) -> dict[str, dict[str, set[int]]]:
     """Run one Great Expectations suite per comparison table, all in one context.
 
     Args:
         tables: Table name → comparison table with a ``row_id`` column.
         suites: Table name → expectations; each carries ``meta={"rule": id}``.
+        data_docs: Where to build Great Expectations Data Docs of the results
+            (for auditors); none are built if ``None``.
 
     Returns:
         Table name → rule id → row ids of the rows that fail.
     """
     import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     for noisy in ("great_expectations", "great_expectations.data_context.types.base"):
@@ -80,6 +86,20 @@ def gx_failures(
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("sverka")
+    actions: list[Any] = []
+    if data_docs is not None:
+        context.add_data_docs_site(
+            site_name="sverka",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(data_docs.resolve()),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        actions.append(UpdateDataDocsAction(name="data-docs", site_names=["sverka"]))
     result: dict[str, dict[str, set[int]]] = {}
     for name, table in tables.items():
         result[name] = defaultdict(set)
@@ -93,15 +113,21 @@ def gx_failures(
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{name}-validation", data=batch, suite=suite)
         )
-        run = validation.run(
-            batch_parameters={"dataframe": table},
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": [ROW_ID],
-                "return_unexpected_index_query": False,
-            },
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"{name}-checkpoint",
+                validation_definitions=[validation],
+                actions=actions,
+                result_format={
+                    "result_format": "COMPLETE",
+                    "unexpected_index_column_names": [ROW_ID],
+                    "return_unexpected_index_query": False,
+                },
+            )
         )
-        for outcome in run.results:
+        run = checkpoint.run(batch_parameters={"dataframe": table})
+        outcomes = [o for r in run.run_results.values() for o in r.results]
+        for outcome in outcomes:
             if outcome.success:
                 continue
             config = outcome.expectation_config

@@ -53,7 +53,11 @@ def read_task(inbox: Path) -> list[Submission]:
 
 @task(name="validate-batch", cache_policy=NO_CACHE)
 def validate_task(
-    submissions: list[Submission], norms: str | None, norms_map: str | None, waivers: str | None
+    submissions: list[Submission],
+    norms: str | None,
+    norms_map: str | None,
+    waivers: str | None,
+    data_docs: Path,
 ) -> BatchResult:
     """Validate all submissions as one batch, against the chosen standards, with waivers."""
     default = load_standard(Path(norms)) if norms else None
@@ -62,7 +66,7 @@ def validate_task(
     if waivers:
         read, problems = load_waivers(Path(waivers))
         waiving = WaiverInput(read, problems, Path(waivers).name, dt.date.today())
-    return validate(submissions, default, by_organisation, waiving)
+    return validate(submissions, default, by_organisation, waiving, data_docs)
 
 
 @task(name="write-outputs", cache_policy=NO_CACHE)
@@ -97,7 +101,7 @@ def reconcile(
     logger.info("Прочитано файлов: %d из %s", len(submissions), inbox_path)
     # quote(): Prefect would otherwise walk every figure of every submission to
     # track task inputs (4x the pipeline's own time on 1,000 files, bench.py).
-    result = validate_task(quote(submissions), norms, norms_map, waivers)  # type: ignore[call-overload]
+    result = validate_task(quote(submissions), norms, norms_map, waivers, out_path / "data_docs")  # type: ignore[call-overload]
     sources = {sub.source.submission: sub.path for sub in submissions}
     written = write_task(quote(result), out_path, sources)  # type: ignore[call-overload]
     create_markdown_artifact(
