@@ -7,6 +7,7 @@ never sees half a file.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from checks.atomic import write_atomically
 from checks.batch import BatchResult
 from checks.findings import CONTRACT_FIELDS
 from checks.registry import FAMILIES, SEVERITIES
+from checks.report import render_report
 from checks.tables import is_missing, records
 
 SEVERITY_RU = {
@@ -123,12 +125,23 @@ def write_outputs(
         write_atomically(stem.with_suffix(".csv"), _csv(frame))
         write_atomically(stem.with_suffix(".parquet"), _parquet(frame))
     annotated = annotate_all(sources or {}, result.findings, out)
+    links = {name: path.relative_to(out).as_posix() for name, path in annotated.items()}
+    docs = out / "data_docs" / "index.html"
+    render_report(
+        result.findings,
+        result.submissions,
+        out,
+        links,
+        data_docs="data_docs/index.html" if docs.exists() else None,
+        run_label=dt.datetime.now().strftime("Запуск %d.%m.%Y %H:%M"),
+        changes=result.changes,
+    )
     return Written(
         out / "discrepancies.csv",
         out / "discrepancies.xlsx",
         validated,
         counts(result.findings),
-        {name: path.relative_to(out).as_posix() for name, path in annotated.items()},
+        links,
     )
 
 

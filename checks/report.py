@@ -6,7 +6,8 @@ forbids every fetch and lets run only the page's own script and style (by
 their hashes), so a value smuggled in through a submitted workbook cannot run
 even if it slipped past escaping. The findings travel as one JSON blob the
 script reads once; the rows are built from escaped strings in one
-``innerHTML`` assignment, so ten thousand findings open in a blink.
+``innerHTML`` assignment, and the browser lays out only the rows on screen,
+so a page of ten thousand findings opens in about a second.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import base64
 import hashlib
 import html
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -23,7 +25,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from checks.outputs import write_atomically
+from checks.atomic import write_atomically
 from checks.registry import FAMILIES, SEVERITIES
 from checks.tables import is_missing, records
 
@@ -76,6 +78,7 @@ TABLE_COLUMNS = (
     ("status", "Статус"),
 )
 NO_ORGANISATION = "(не указана)"
+_DIGITS = re.compile(r"(\d+)")
 
 _CSS = """
 :root { color-scheme: light; --line: #d0d4da; --muted: #5b6470; }
@@ -91,29 +94,27 @@ h3 { font-size: 1rem; margin: 0 0 .25rem; }
 table { border-collapse: collapse; }
 .summary-tables td, .summary-tables th { border: 1px solid var(--line); padding: .2rem .5rem; }
 .summary-tables td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.controls { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; margin: .5rem 0;
-  position: sticky; top: 0; background: #fff; padding: .5rem 0; z-index: 2; }
+.controls { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; margin: .5rem 0; }
 .controls label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
 .controls select, .controls input { font: inherit; padding: .2rem; max-width: 22rem; }
 #shown-count { font-weight: 600; margin-left: auto; }
-#findings { width: 100%; table-layout: fixed; }
-#findings th, #findings td { border-bottom: 1px solid var(--line); padding: .25rem .35rem;
-  text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-#findings th[data-key="submission"] { width: 12%; }
-#findings th[data-key="organisation"] { width: 10%; }
-#findings th[data-key="year"], #findings th[data-key="cell"] { width: 4.5%; }
-#findings th[data-key="severity"] { width: 10%; }
-#findings th[data-key="family"], #findings th[data-key="sheet"] { width: 7.5%; }
-#findings th[data-key="rule"] { width: 8%; }
-#findings th[data-key="expected"], #findings th[data-key="actual"] { width: 6.5%; }
-#findings th[data-key="status"] { width: 5.5%; }
-#findings thead th { background: #eef1f5; position: sticky; top: 3.6rem; z-index: 1; }
+/* Each row is a grid of the same columns rather than a table row: the browser
+   then lays out only the rows on screen (content-visibility), and ten thousand
+   rows open in a fraction of the time a table layout takes. */
+#findings, #findings thead, #findings tbody { display: block; min-width: 96rem; }
+#findings tr { display: grid; border-bottom: 1px solid var(--line);
+  grid-template-columns: 9.5rem 8.5rem 3.75rem 10.5rem 7.5rem 8rem 7rem 4.5rem 7rem 6.5rem
+    minmax(18rem, 1fr) 5.5rem; }
+#findings tbody tr { content-visibility: auto; contain-intrinsic-size: auto 4.5rem; }
+#findings th, #findings td { padding: .25rem .35rem; text-align: left; overflow-wrap: break-word;
+  min-width: 0; }
+#findings thead { position: sticky; top: 0; z-index: 1; background: #eef1f5; }
 #findings th button { all: unset; cursor: pointer; display: block; width: 100%; font-weight: 600; }
 #findings th button:focus-visible { outline: 2px solid #1f5fbf; }
-.arrow { display: inline-block; min-width: 1em; margin-left: .2em; }
+.arrow { margin-left: .2em; }
 tr[data-status="waived"] td { color: var(--muted); }
-.badge { display: inline-block; padding: 0 .35rem; border-radius: .25rem; border: 1px solid;
-  white-space: nowrap; font-weight: 600; }
+.badge { display: inline-block; padding: 0 .3rem; font-size: .9em; border-radius: .25rem;
+  border: 1px solid; font-weight: 600; }
 .sev-error { background: #fde4e4; color: #8b0000; border-color: #d98c8c; }
 .sev-error::before { content: "✖ "; }
 .sev-warning { background: #fff1c2; color: #5c4100; border-color: #d6b44a; }
@@ -157,22 +158,23 @@ _JS = """
       const title = `title="SHA-256: ${esc(f.submission_sha256)}"`;
       const href = annotated.get(f.submission);
       return href === undefined
-        ? `<td ${title}>${text}</td>`
-        : `<td ${title}><a href="${esc(href)}">${text}</a></td>`;
+        ? `<td role="cell" ${title}>${text}</td>`
+        : `<td role="cell" ${title}><a href="${esc(href)}">${text}</a></td>`;
     }
     if (key === "severity") {
-      return `<td><span class="badge ${BADGE.get(f.severity) || ""}">${text}</span></td>`;
+      const badge = BADGE.get(f.severity) || "";
+      return `<td role="cell"><span class="badge ${badge}">${text}</span></td>`;
     }
     if (key === "status" && f.fingerprint) {
-      return `<td title="${esc("Отпечаток: " + f.fingerprint)}">${text}</td>`;
+      return `<td role="cell" title="${esc("Отпечаток: " + f.fingerprint)}">${text}</td>`;
     }
-    return `<td>${text}</td>`;
+    return `<td role="cell">${text}</td>`;
   }
 
   function rowHtml(f) {
     const attributes = ["severity", "family", "organisation", "status"]
       .map((name) => `data-${name}="${esc(f[name])}"`).join(" ");
-    return `<tr ${attributes}>${keys.map((key) => cellHtml(f, key)).join("")}</tr>`;
+    return `<tr role="row" ${attributes}>${keys.map((key) => cellHtml(f, key)).join("")}</tr>`;
   }
 
   const filters = ["organisation", "severity", "family", "status"]
@@ -295,6 +297,14 @@ def _csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
+def _by_name(name: str) -> tuple[bool, list[str | int]]:
+    """Sort key of organisation names: numbers by value (№2 before №10), unnamed last."""
+    parts: list[str | int] = [
+        int(part) if i % 2 else part.casefold() for i, part in enumerate(_DIGITS.split(name))
+    ]
+    return (name == "", parts)
+
+
 def _ordered(values: Iterable[str], canonical: Iterable[str]) -> list[str]:
     """Order values: the canonical ones first in canonical order, then the rest sorted."""
     present = set(values)
@@ -342,9 +352,7 @@ def _summary(rows: list[list[str | int | None]], submissions: pd.DataFrame) -> s
     files = Counter(_text(o) for o in submissions["organisation"])
     severities = _ordered(severity, SEVERITIES)
     families = _ordered((f for f, _ in by_family), FAMILIES)
-    organisations = sorted(
-        set(files) | {o for o, _ in by_organisation}, key=lambda o: (o == "", o.casefold())
-    )
+    organisations = sorted(set(files) | {o for o, _ in by_organisation}, key=_by_name)
     waived = len(rows) - still_open.total()
     parts = ", ".join(f"{SEVERITY_LABELS.get(s, s).lower()}: {severity[s]}" for s in severities)
     totals = f"Файлов: {len(submissions)}. Замечаний: {len(rows)}"
@@ -385,7 +393,7 @@ def _controls(rows: list[list[str | int | None]]) -> str:
 
     organisations, severities = counts("organisation"), counts("severity")
     families, statuses = counts("family"), counts("status")
-    by_name = sorted(organisations, key=lambda o: (o == "", o.casefold()))
+    by_name = sorted(organisations, key=_by_name)
     filters = [
         _filter(
             "organisation",
@@ -420,15 +428,45 @@ def _controls(rows: list[list[str | int | None]]) -> str:
     )
 
 
+_CHANGE_LABELS = {"new": "новое", "fixed": "исправлено", "still": "осталось"}
+
+
+def _resubmissions(changes: pd.DataFrame | None) -> str:
+    """The section on resubmitted reports: per new version, what changed since the previous."""
+    if changes is None or changes.empty:
+        return ""
+    parts = ['<section id="resubmissions"><h2>Повторно присланные отчёты</h2>']
+    for (current, previous), group in changes.groupby(["submission", "previous"], sort=True):
+        counted = Counter(str(c) for c in group["change"])
+        heading = (
+            f"{current} заменяет {previous}: новых {counted['new']}, "
+            f"исправлено {counted['fixed']}, осталось {counted['still']}"
+        )
+        body = [
+            [
+                _CHANGE_LABELS.get(str(r["change"]), str(r["change"])),
+                _text(r["rule"]),
+                _text(r["sheet"]),
+                _text(r["cell"]),
+                _text(r["message"]),
+            ]
+            for r in group.sort_values(["change", "sheet"]).to_dict("records")
+        ]
+        parts.append(_table(heading, ["Изменение", "Правило", "Лист", "Ячейка", "Сообщение"], body))
+    parts.append("</section>")
+    return "".join(parts)
+
+
 def _findings_table() -> str:
     heads = "".join(
-        f'<th data-key="{key}" aria-sort="none"><button type="button">{title}'
+        f'<th data-key="{key}" role="columnheader" aria-sort="none"><button type="button">{title}'
         '<span class="arrow"></span></button></th>'
         for key, title in TABLE_COLUMNS
     )
     return (
-        f'<table id="findings">'
-        f"<thead><tr>{heads}</tr></thead><tbody></tbody></table>"
+        f'<table id="findings" role="table">'
+        f'<thead role="rowgroup"><tr role="row">{heads}</tr></thead>'
+        '<tbody role="rowgroup"></tbody></table>'
         '<p id="no-rows" hidden>Нет замечаний при выбранных условиях.</p>'
     )
 
@@ -441,6 +479,7 @@ def render_report(
     *,
     data_docs: str | None = None,
     run_label: str = "",
+    changes: pd.DataFrame | None = None,
 ) -> Path:
     """Write the steward's report page, ``out / "report.html"``.
 
@@ -458,6 +497,8 @@ def render_report(
         annotated: Submission → its annotated workbook, relative to ``out``.
         data_docs: Relative link to the Great Expectations Data Docs, for auditors.
         run_label: Which run this is (date, time), shown under the heading.
+        changes: Per resubmission, the findings new, fixed and still there
+            (``checks.resubmissions.CHANGE_COLUMNS``); a section lists them.
 
     Returns:
         The path of the page written.
@@ -479,6 +520,7 @@ def render_report(
             "form-action 'none'",
         )
     )
+    title = "Сверка отчётов: замечания" + (f" — {run_label}" if run_label else "")
     run = f'<p class="run">{html.escape(run_label)}</p>' if run_label else ""
     audit = (
         '<p class="audit">Для аудиторов: '
@@ -495,7 +537,7 @@ def render_report(
             f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             '<link rel="icon" href="data:,">',
-            "<title>Сверка отчётов: замечания</title>",
+            f"<title>{html.escape(title)}</title>",
             f"<style>{_CSS}</style>",
             "</head>",
             "<body>",
@@ -503,6 +545,7 @@ def render_report(
             run,
             audit,
             _summary(rows, submissions),
+            _resubmissions(changes),
             "<h2>Замечания</h2>",
             _controls(rows),
             _findings_table(),

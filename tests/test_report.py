@@ -1,0 +1,213 @@
+"""The report page as text: self-contained, its data intact, submitted text escaped."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from checks.report import DATA_COLUMNS, render_report
+
+FINDING_COLUMNS = (
+    "submission",
+    "submission_sha256",
+    "rule",
+    "family",
+    "severity",
+    "sheet",
+    "cell",
+    "expected",
+    "actual",
+    "message",
+    "organisation",
+    "year",
+)
+SEVERITIES = ("error", "warning", "warning", "info")
+FAMILIES = ("total", "time-format", "share", "structure", "norm")
+HOSTILE = "<script>alert(1)</script>"
+
+
+def synthetic_findings(count: int, organisations: int = 40) -> pd.DataFrame:
+    """Build a findings table of ``count`` rows.
+
+    Args:
+        count: How many findings.
+        organisations: Over how many organisations (one submission each) they spread.
+
+    Returns:
+        The findings, in the columns a run gives them.
+    """
+    rows = []
+    for i in range(count):
+        org = i % organisations
+        rows.append(
+            {
+                "submission": f"org-{org:03d}-{2023 + org % 3}.xlsx",
+                "submission_sha256": f"{org:064x}",
+                "rule": "total-group",
+                "family": FAMILIES[i % len(FAMILIES)],
+                "severity": SEVERITIES[i % len(SEVERITIES)],
+                "sheet": "Обращения",
+                "cell": f"B{i % 60 + 2}",
+                "expected": str(1000 + i),
+                "actual": str(900 + i),
+                "message": (
+                    f"Итого заочные {900 + i} ≠ сумма каналов {1000 + i}: Онлайн-ЦОК 71 050 + "
+                    f"Контакт-центр 1 195 866 + Социальные сети 4 933 (разница −{100})."
+                ),
+                "organisation": f"Энергосбыт №{org}",
+                "year": 2023 + org % 3,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS)).astype({"year": "Int64"})
+
+
+def submissions_of(findings: pd.DataFrame) -> pd.DataFrame:
+    """Build the submissions table that goes with a findings table."""
+    if findings.empty:
+        return pd.DataFrame(columns=["submission", "sha256", "organisation", "year"])
+    submissions = (
+        findings.groupby("submission", sort=True)
+        .agg(
+            sha256=("submission_sha256", "first"),
+            organisation=("organisation", "first"),
+            year=("year", "first"),
+            errors=("severity", lambda s: int((s == "error").sum())),
+            warnings=("severity", lambda s: int((s == "warning").sum())),
+            infos=("severity", lambda s: int((s == "info").sum())),
+        )
+        .reset_index()
+    )
+    submissions["inn"] = ""
+    submissions["standard"] = "Стандарт"
+    return submissions
+
+
+def embedded(page: str) -> dict[str, Any]:
+    """Return the JSON blob the page embeds."""
+    match = re.search(
+        r'<script type="application/json" id="report-data">(.*?)</script>', page, re.DOTALL
+    )
+    assert match is not None
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
+
+
+def rendered(tmp_path: Path, findings: pd.DataFrame, **kwargs: Any) -> str:
+    """Render the page of ``findings`` under ``tmp_path`` and return its text."""
+    return render_report(findings, submissions_of(findings), tmp_path, **kwargs).read_text(
+        encoding="utf-8"
+    )
+
+
+def test_page_written_as_report_html(tmp_path: Path) -> None:
+    """The page is written to ``out/report.html``, with no temporary file left beside it."""
+    findings = synthetic_findings(5)
+    path = render_report(findings, submissions_of(findings), tmp_path / "out")
+    assert path == tmp_path / "out" / "report.html"
+    assert [p.name for p in path.parent.iterdir()] == ["report.html"]
+
+
+def test_page_loads_nothing_from_the_network(tmp_path: Path) -> None:
+    """No address on the page points off the file: no http(s), no protocol-relative link."""
+    findings = synthetic_findings(20)
+    page = rendered(tmp_path, findings, annotated={"org-000-2023.xlsx": "annotated/a.xlsx"})
+    assert re.search(r"https?://", page) is None
+    assert re.search(r"""(?:src|href)=["']?//""", page) is None
+    assert "default-src 'none'" in page
+
+
+def test_embedded_json_parses_back_to_the_findings(tmp_path: Path) -> None:
+    """Every finding comes back from the embedded JSON, field by field and in order."""
+    findings = synthetic_findings(50)
+    findings.loc[3, "year"] = pd.NA
+    data = embedded(rendered(tmp_path, findings))
+    assert data["columns"] == list(DATA_COLUMNS)
+    back = [
+        {c: row[c] for c in FINDING_COLUMNS}
+        for row in (dict(zip(data["columns"], r, strict=True)) for r in data["rows"])
+    ]
+    expected = [
+        {c: None if pd.isna(row[c]) else row[c] for c in FINDING_COLUMNS}
+        for row in findings.to_dict("records")
+    ]
+    assert back == expected
+
+
+@pytest.mark.parametrize("column", ["message", "organisation", "submission", "sheet", "actual"])
+def test_submitted_markup_is_escaped(tmp_path: Path, column: str) -> None:
+    """Markup in a submitted value never reaches the page as markup, and the JSON keeps it."""
+    findings = synthetic_findings(3)
+    findings.loc[1, column] = HOSTILE
+    page = rendered(tmp_path, findings)
+    assert HOSTILE not in page
+    assert "<script>alert" not in page
+    assert embedded(page)["rows"][1][DATA_COLUMNS.index(column)] == HOSTILE
+
+
+def test_script_cannot_be_closed_from_the_data(tmp_path: Path) -> None:
+    """A value with ``</script>`` or ``<!--`` leaves the data element whole."""
+    findings = synthetic_findings(2)
+    findings.loc[0, "message"] = "</script><!--<script>"
+    page = rendered(tmp_path, findings)
+    assert page.count("</script>") == 2
+    assert embedded(page)["rows"][0][DATA_COLUMNS.index("message")] == "</script><!--<script>"
+
+
+def test_missing_status_counts_as_open(tmp_path: Path) -> None:
+    """Without a status column every finding is open; a waived one is counted apart."""
+    findings = synthetic_findings(4)
+    status = DATA_COLUMNS.index("status")
+    assert {row[status] for row in embedded(rendered(tmp_path, findings))["rows"]} == {"open"}
+    findings["status"] = ["open", "waived", None, "open"]
+    page = rendered(tmp_path, findings)
+    assert [row[status] for row in embedded(page)["rows"]] == ["open", "waived", "open", "open"]
+    assert "Из них снято: 1." in page
+
+
+def test_links_are_relative_and_encoded(tmp_path: Path) -> None:
+    """Annotated workbooks and Data Docs are linked relative to the page, names encoded."""
+    findings = synthetic_findings(2)
+    page = rendered(
+        tmp_path,
+        findings,
+        annotated={"org-000-2023.xlsx": "annotated/org 000 #1.xlsx"},
+        data_docs="data_docs/index.html",
+        run_label="Запуск 2026-11-01",
+    )
+    assert embedded(page)["annotated"] == {"org-000-2023.xlsx": "annotated/org%20000%20%231.xlsx"}
+    assert 'href="data_docs/index.html"' in page
+    assert "Запуск 2026-11-01" in page
+
+
+def test_summary_counts_files_severities_and_organisations(tmp_path: Path) -> None:
+    """The summary gives the number of files and of findings by severity."""
+    findings = synthetic_findings(8, organisations=2)
+    page = rendered(tmp_path, findings)
+    summary = page[page.index('<section id="summary">') : page.index("</section>")]
+    assert "Файлов: 2. Замечаний: 8 (ошибка: 2, предупреждение: 4, сведение: 2)." in summary
+    assert '<td>Энергосбыт №0</td><td class="n">1</td>' in summary
+
+
+def test_empty_run_renders(tmp_path: Path) -> None:
+    """A run without findings still gets a page, with an empty table."""
+    findings = pd.DataFrame(columns=list(FINDING_COLUMNS))
+    page = rendered(tmp_path, findings)
+    assert embedded(page)["rows"] == []
+    assert "Замечаний: 0." in page
+
+
+def test_policy_allows_exactly_the_pages_script(tmp_path: Path) -> None:
+    """The Content-Security-Policy names the hash of the page's own script, so it runs."""
+    findings = synthetic_findings(2)
+    page = rendered(tmp_path, findings)
+    script = re.search(r"<script>(.*?)</script>", page, re.DOTALL)
+    assert script is not None
+    digest = base64.b64encode(hashlib.sha256(script.group(1).encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in page
