@@ -162,6 +162,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"Проверено файлов: {summary.files}")
     print(f"Список замечаний: {summary.written.worklist} (для Excel: {summary.written.workbook})")
     print("Замечаний: " + ", ".join(f"{SEVERITY_RU[s]} {n}" for s, n in counts.items()))
+    print(f"Страница отчёта: {summary.written.worklist.parent / 'report.html'}")
     print(f"Проверенные таблицы: {summary.written.validated}/")
     return 0
 
