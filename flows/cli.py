@@ -127,6 +127,9 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
     # The server's telemetry heartbeat is what races SQLite into "database is locked".
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The temporary server migrates a new database on its first start; on a busy
+    # machine that outlasts Prefect's 20 s default and the run would fail.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     for name in ("uvicorn", "uvicorn.error", "sqlalchemy", "aiosqlite", "alembic"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
