@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from checks import vocab
+from checks.i18n import Bilingual, en
 from checks.registry import rule
 from checks.text import normalize
 
@@ -64,6 +65,7 @@ class Finding:
         year: The reporting year, from the passport.
         locus: Where, by the workbook's own labels (row and column names,
             period, channel), not by cell address: what the fingerprint uses.
+        message_en: The same sentence in English (``--lang en``).
     """
 
     submission: str
@@ -79,6 +81,7 @@ class Finding:
     organisation: str
     year: int | None
     locus: str = ""
+    message_en: str = ""
 
 
 def make(
@@ -109,7 +112,13 @@ def make(
         The finding.
     """
     registered = rule(rule_id)
-    message = registered.template.format(sheet=sheet, **operands)
+    ru = {k: v.ru if isinstance(v, Bilingual) else v for k, v in operands.items()}
+    english = {
+        k: v.en if isinstance(v, Bilingual) else en(v) if isinstance(v, str) else v
+        for k, v in operands.items()
+    }
+    message = registered.template.format(sheet=sheet, **ru)
+    message_en = registered.template_en.format(sheet=en(sheet), **english)
     return Finding(
         submission=source.submission,
         submission_sha256=source.sha256,
@@ -124,6 +133,7 @@ def make(
         organisation=source.organisation,
         year=source.year,
         locus=" | ".join(str(part) for part in locus if _present(part)),
+        message_en=message_en,
     )
 
 

@@ -96,8 +96,28 @@ def _xlsx(frame: pd.DataFrame) -> Callable[[Path], None]:
     return write
 
 
+def localized(findings: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return the findings with ``message`` in the language asked for.
+
+    Args:
+        findings: Findings with ``message`` (Russian) and ``message_en``.
+        lang: ``ru`` or ``en``.
+
+    Returns:
+        The findings with one ``message`` column.
+    """
+    if "message_en" not in findings:
+        return findings
+    if lang == "en":
+        findings = findings.assign(message=findings["message_en"])
+    return findings.drop(columns=["message_en"])
+
+
 def write_outputs(
-    result: BatchResult, out: Path, sources: Mapping[str, Path] | None = None
+    result: BatchResult,
+    out: Path,
+    sources: Mapping[str, Path] | None = None,
+    lang: str = "ru",
 ) -> Written:
     """Write the worklist, the validated tables and the annotated copies under ``out``.
 
@@ -105,12 +125,14 @@ def write_outputs(
         result: The batch result.
         out: The output folder (created if missing).
         sources: Submission → its file, for the annotated copies (none if not given).
+        lang: The language of the messages, the report page and the comments.
 
     Returns:
         Where things were written, and the counts by severity.
     """
     validated = out / "validated"
-    table = worklist(result.findings)
+    findings = localized(result.findings, lang)
+    table = worklist(findings)
     write_atomically(out / "discrepancies.csv", _csv(table))
     write_atomically(out / "discrepancies.xlsx", _xlsx(table))
     tables = {
@@ -119,21 +141,23 @@ def write_outputs(
         validated / "schedules": result.schedules,
         validated / "measures": result.measures,
         validated / "resubmissions": result.changes,
-        out / "history" / "findings": worklist(result.history),
+        out / "history" / "findings": worklist(localized(result.history, lang)),
     }
     for stem, frame in tables.items():
         write_atomically(stem.with_suffix(".csv"), _csv(frame))
         write_atomically(stem.with_suffix(".parquet"), _parquet(frame))
-    annotated = annotate_all(sources or {}, result.findings, out)
+    annotated = annotate_all(sources or {}, findings, out)
     links = {name: path.relative_to(out).as_posix() for name, path in annotated.items()}
     docs = out / "data_docs" / "index.html"
     render_report(
-        result.findings,
+        findings,
         result.submissions,
         out,
         links,
         data_docs="data_docs/index.html" if docs.exists() else None,
-        run_label=dt.datetime.now().strftime("Запуск %d.%m.%Y %H:%M"),
+        run_label=dt.datetime.now().strftime(
+            "Run of %d.%m.%Y %H:%M" if lang == "en" else "Запуск %d.%m.%Y %H:%M"
+        ),
         changes=result.changes,
     )
     return Written(

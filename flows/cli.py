@@ -100,6 +100,13 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("outputs"),
         help="папка результатов, где искать замечание (по умолчанию outputs/)",
     )
+    for sub in (run, serve):
+        sub.add_argument(
+            "--lang",
+            choices=("ru", "en"),
+            default="ru",
+            help="язык замечаний, страницы отчёта и комментариев в книгах (по умолчанию ru)",
+        )
     for sub in (run, serve, waive):
         sub.add_argument(
             "--waivers",
@@ -160,6 +167,7 @@ def _run(args: argparse.Namespace) -> int:
         norms=paths["norms"],
         norms_map=paths["norms_map"],
         waivers=paths["waivers"],
+        lang=args.lang,
     )
     counts = summary.written.counts
     print(f"Проверено файлов: {summary.files}")
@@ -279,7 +287,7 @@ def _serve(args: argparse.Namespace) -> int:
         reconcile.serve(
             name=DEPLOYMENT,
             schedules=[Cron(args.cron, timezone=args.timezone)],
-            parameters=_paths(args),
+            parameters={**_paths(args), "lang": args.lang},
             print_starting_message=False,
         )
     except KeyboardInterrupt:

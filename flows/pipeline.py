@@ -70,18 +70,20 @@ def validate_task(
 
 
 @task(name="write-outputs", cache_policy=NO_CACHE)
-def write_task(result: BatchResult, out: Path, sources: dict[str, Path]) -> Written:
+def write_task(result: BatchResult, out: Path, sources: dict[str, Path], lang: str) -> Written:
     """Write the worklist, the validated tables and the annotated copies."""
-    return write_outputs(result, out, sources)
+    return write_outputs(result, out, sources, lang)
 
 
 @flow(name="sverka", log_prints=False)
 def reconcile(
     inbox: str = "inbox",
     out: str = "outputs",
+    *,
     norms: str | None = None,
     norms_map: str | None = None,
     waivers: str | None = None,
+    lang: str = "ru",
 ) -> RunSummary:
     """Reconcile every submission in ``inbox`` and write the results to ``out``.
 
@@ -91,6 +93,7 @@ def reconcile(
         norms: A service standard's TOML file; the default standard if not given.
         norms_map: A TOML file choosing other standards per organisation.
         waivers: The stewards' waivers CSV (a missing file means no waivers).
+        lang: ``ru`` (default) or ``en``: the language of messages, page and comments.
 
     Returns:
         How many files were read and where the results are.
@@ -103,7 +106,7 @@ def reconcile(
     # track task inputs (4x the pipeline's own time on 1,000 files, bench.py).
     result = validate_task(quote(submissions), norms, norms_map, waivers, out_path / "data_docs")  # type: ignore[call-overload]
     sources = {sub.source.submission: sub.path for sub in submissions}
-    written = write_task(quote(result), out_path, sources)  # type: ignore[call-overload]
+    written = write_task(quote(result), out_path, sources, lang)  # type: ignore[call-overload]
     create_markdown_artifact(
         key=ARTIFACT_KEY,
         markdown=summary_markdown(result),

@@ -44,6 +44,7 @@ class Norm:
         metric: For ``time``: ``waiting_time`` or ``service_time``.
         periods: For ``time``: ``month`` and/or ``year``.
         days: For ``day``: weekday indexes (0 = Monday).
+        what_en: ``what`` in English, for ``--lang en``.
     """
 
     id: str
@@ -56,6 +57,7 @@ class Norm:
     metric: str = ""
     periods: tuple[str, ...] = ()
     days: tuple[int, ...] = ()
+    what_en: str = ""
 
     def holds(self, value: float) -> bool:
         """Tell whether a figure meets the norm.
@@ -81,10 +83,12 @@ class Standard:
     Attributes:
         name: The standard's name, quoted in every norm finding.
         norms: Its thresholds.
+        name_en: Its name in English, for ``--lang en``.
     """
 
     name: str
     norms: tuple[Norm, ...]
+    name_en: str = ""
 
 
 def _channel(name: str, where: str) -> str:
@@ -143,6 +147,7 @@ def _norm(entry: dict[str, Any], where: str) -> Norm:
         metric=metric,
         periods=periods,
         days=days,
+        what_en=str(entry.get("what_en", "")),
     )
 
 
@@ -171,7 +176,7 @@ def parse_standard(text: str, origin: str) -> Standard:
     ids = [n.id for n in norms]
     if len(set(ids)) != len(ids):
         raise NormsError(f"{origin}: id норм повторяются")
-    return Standard(name=name.strip(), norms=norms)
+    return Standard(name=name.strip(), norms=norms, name_en=str(data.get("name_en", "")).strip())
 
 
 def load_standard(path: Path | None = None) -> Standard:

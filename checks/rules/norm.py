@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from checks import vocab
 from checks.findings import Finding, make
+from checks.i18n import Bilingual
 from checks.rules.schedule import canonical_channel, day_names, readings
 from checks.rules.time_format import METRIC_NAMES, plausible
 from checks.rules.time_sum import period_name
@@ -71,9 +72,9 @@ def time_findings(tables: Tables) -> list[Finding]:
                         actual=row["stated"],
                         channel=f"{row['channel']}{territory}",
                         period=period_name(row["month"]),
-                        what=norm.what,
+                        what=Bilingual(norm.what, norm.what_en or norm.what),
                         stated=row["stated"],
-                        standard=standard.name,
+                        standard=Bilingual(standard.name, standard.name_en or standard.name),
                         operator=OPERATOR_WORDS[norm.operator],
                         limit=norm.limit_text,
                         locus=(
@@ -130,10 +131,10 @@ def schedule_findings(tables: Tables) -> list[Finding]:
                     expected=f"{OPERATOR_SIGNS[norm.operator]} {norm.limit:g}",
                     actual=f"{value:g}",
                     channel=row["channel"],
-                    what=norm.what,
+                    what=Bilingual(norm.what, norm.what_en or norm.what),
                     value=shown,
                     week=f", {week.label}" if week.label else "",
-                    standard=standard.name,
+                    standard=Bilingual(standard.name, standard.name_en or standard.name),
                     operator=OPERATOR_WORDS[norm.operator],
                     limit=f"{norm.limit:g}",
                     locus=(row["channel"], norm.id),
