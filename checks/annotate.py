@@ -44,19 +44,56 @@ from checks.atomic import write_atomically
 from checks.tables import is_missing, records
 from checks.workbook import UnreadableWorkbookError, a1
 
-#: The list's sheet; a workbook that already has one gets ``Замечания sverka``.
-NOTES_SHEET = "Замечания"
 AUTHOR = "sverka"
+LANGUAGES = ("ru", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """Every fixed text of an annotated copy in one language."""
+
+    #: The list's sheet; a workbook that already has one gets ``<sheet> sverka``.
+    sheet: str
+    #: The list's headers, in :data:`_WIDTHS` order.
+    columns: tuple[str, str, str, str, str, str, str]
+    severity: Mapping[str, str]
+    expected: str
+    actual: str
+    #: Introduces a comment the cell already had.
+    kept: str
+
+
+TEXTS: dict[str, Texts] = {
+    "ru": Texts(
+        sheet="Замечания",
+        columns=("Важность", "Лист", "Ячейка", "Правило", "Ожидалось", "Указано", "Сообщение"),
+        severity={"error": "ошибка", "warning": "предупреждение", "info": "сведения"},
+        expected="ожидалось",
+        actual="указано",
+        kept="Примечание в файле",
+    ),
+    "en": Texts(
+        sheet="Findings",
+        columns=("Severity", "Sheet", "Cell", "Rule", "Expected", "Stated", "Message"),
+        severity={"error": "error", "warning": "warning", "info": "info"},
+        expected="expected",
+        actual="stated",
+        kept="Note in the file",
+    ),
+}
+# The Russian texts under their old names.
+NOTES_SHEET = TEXTS["ru"].sheet
+NOTES_COLUMNS = TEXTS["ru"].columns
+SEVERITY_LABELS = TEXTS["ru"].severity
 
 #: Severity → fill colour (see the module docstring for the choice).
 SEVERITY_FILLS = {"error": "EAAE80", "warning": "F8F2A0", "info": "C4E5F7"}
-SEVERITY_LABELS = {"error": "ошибка", "warning": "предупреждение", "info": "сведения"}
 #: Most severe first; an unknown severity ranks (and is filled) as info.
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
-NOTES_COLUMNS = ("Важность", "Лист", "Ячейка", "Правило", "Ожидалось", "Указано", "Сообщение")
 _WIDTHS = (16, 20, 10, 26, 22, 22, 100)
-_WRAPPED = frozenset({"Ожидалось", "Указано", "Сообщение"})
+#: The list's columns wrapped: expected, stated, message (by position).
+_WRAPPED = frozenset({5, 6, 7})
 
 #: Comment box sizing, in pixels (openpyxl writes them into the VML shape):
 #: about 6.5 px per character of Excel's default 8-pt Tahoma, 15 px a line.
@@ -180,22 +217,22 @@ def _fill(severity: str) -> PatternFill:
     return PatternFill(fill_type="solid", start_color=colour, end_color=colour)
 
 
-def _label(severity: str) -> str:
-    return SEVERITY_LABELS.get(severity, severity)
+def _label(severity: str, t: Texts) -> str:
+    return t.severity.get(severity, severity)
 
 
-def _comment_text(notes: list[_Note], previous: Comment | None) -> str:
+def _comment_text(notes: list[_Note], previous: Comment | None, t: Texts) -> str:
     parts = [f"{AUTHOR}:"]
     for note in sorted(notes, key=lambda n: n.rank):
         lines = [
-            f"{_label(note.severity)} · {note.rule}",
+            f"{_label(note.severity, t)} · {note.rule}",
             note.message,
-            f"ожидалось: {note.expected or '—'} / указано: {note.actual or '—'}",
+            f"{t.expected}: {note.expected or '—'} / {t.actual}: {note.actual or '—'}",
         ]
         parts.append("\n".join(line for line in lines if line))
     if previous is not None and previous.text:
         author = f" ({previous.author})" if previous.author else ""
-        parts.append(f"Примечание в файле{author}:\n{previous.text}")
+        parts.append(f"{t.kept}{author}:\n{previous.text}")
     return "\n\n".join(parts)
 
 
@@ -205,11 +242,11 @@ def _comment(text: str) -> Comment:
     return Comment(text, AUTHOR, height=height, width=_COMMENT_WIDTH)
 
 
-def _notes_title(wb: Workbook) -> str:
+def _notes_title(wb: Workbook, name: str) -> str:
     # Excel compares sheet names without regard to case.
-    taken = {name.casefold() for name in wb.sheetnames}
-    numbered = (f"{NOTES_SHEET} {AUTHOR} {n}" for n in itertools.count(2))
-    candidates = itertools.chain((NOTES_SHEET, f"{NOTES_SHEET} {AUTHOR}"), numbered)
+    taken = {title.casefold() for title in wb.sheetnames}
+    numbered = (f"{name} {AUTHOR} {n}" for n in itertools.count(2))
+    candidates = itertools.chain((name, f"{name} {AUTHOR}"), numbered)
     return next(title for title in candidates if title.casefold() not in taken)
 
 
@@ -226,21 +263,21 @@ def _link_target(title: str, ref: str) -> str:
     return f"#'{quoted}'!{ref}"
 
 
-def _write_notes(wb: Workbook, placed: list[tuple[_Note, str | None, bool]]) -> None:
-    ws = wb.create_sheet(_notes_title(wb), 0)
+def _write_notes(wb: Workbook, placed: list[tuple[_Note, str | None, bool]], t: Texts) -> None:
+    ws = wb.create_sheet(_notes_title(wb, t.sheet), 0)
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = False
     ws.sheet_view.tabSelected = True
     wb.active = 0
     bold = Font(bold=True)
-    for column, name in enumerate(NOTES_COLUMNS, start=1):
+    for column, name in enumerate(t.columns, start=1):
         header = ws.cell(row=1, column=column, value=name)
         header.font = bold
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
     for row, (note, title, linked) in enumerate(placed, start=2):
         values = (
-            _label(note.severity),
+            _label(note.severity, t),
             title or note.sheet,
             note.cell,
             note.rule,
@@ -248,11 +285,11 @@ def _write_notes(wb: Workbook, placed: list[tuple[_Note, str | None, bool]]) -> 
             note.actual,
             note.message,
         )
-        for column, (name, value) in enumerate(zip(NOTES_COLUMNS, values, strict=True), start=1):
+        for column, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=column)
             assert isinstance(cell, Cell)
             _as_text(cell, value)
-            cell.alignment = wrap if name in _WRAPPED else top
+            cell.alignment = wrap if column in _WRAPPED else top
         ws.cell(row=row, column=1).fill = _fill(note.severity)
         if linked and title is not None:
             ref_cell = ws.cell(row=row, column=3)
@@ -261,17 +298,23 @@ def _write_notes(wb: Workbook, placed: list[tuple[_Note, str | None, bool]]) -> 
             ref_cell.alignment = top
     for column, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
-    ws.auto_filter.ref = f"A1:{a1(len(placed) + 1, len(NOTES_COLUMNS))}"
+    ws.auto_filter.ref = f"A1:{a1(len(placed) + 1, len(t.columns))}"
     ws.freeze_panes = "A2"
 
 
-def annotate(source: Path, findings: pd.DataFrame, target: Path) -> None:
+def _texts(lang: str) -> Texts:
+    if lang not in TEXTS:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    return TEXTS[lang]
+
+
+def annotate(source: Path, findings: pd.DataFrame, target: Path, *, lang: str = "ru") -> None:
     """Write an annotated copy of a submitted workbook.
 
     Every flagged cell of the copy is filled by its most severe finding and
     carries one comment listing all its findings (severity, rule id, message,
-    expected and stated values). A first sheet ``Замечания`` lists every
-    finding, its cell linked. The findings name canonical sheets; they are
+    expected and stated values). A first sheet ``Замечания`` (``Findings`` in
+    English) lists every finding, its cell linked. The findings name canonical sheets; they are
     found in the workbook however its titles are written (``Appeals``,
     `` ОБРАЩЕНИЯ ``). Findings without a cell, or about a sheet the workbook
     lacks, are listed without a link. With a ``status`` column, only ``open``
@@ -281,10 +324,14 @@ def annotate(source: Path, findings: pd.DataFrame, target: Path) -> None:
         source: The submitted workbook; it is only read.
         findings: This submission's findings (the contract's columns).
         target: Where to write the copy (through a temporary file and a rename).
+        lang: The language of the list and the comments, ``"ru"`` or ``"en"``;
+            messages are shown as given, so pass them in that language.
 
     Raises:
         UnreadableWorkbookError: openpyxl cannot open ``source``.
+        ValueError: ``lang`` is not one of :data:`LANGUAGES`.
     """
+    t = _texts(lang)
     wb = _load(source)
     # The output is a workbook to open, not a template to instantiate.
     wb.template = False
@@ -306,8 +353,8 @@ def annotate(source: Path, findings: pd.DataFrame, target: Path) -> None:
         cell = wb[title][ref]
         assert isinstance(cell, Cell)
         cell.fill = _fill(min(notes, key=lambda n: n.rank).severity)
-        cell.comment = _comment(_comment_text(notes, cell.comment))
-    _write_notes(wb, placed)
+        cell.comment = _comment(_comment_text(notes, cell.comment, t))
+    _write_notes(wb, placed, t)
     write_atomically(target, wb.save)
 
 
@@ -322,7 +369,7 @@ def _target_name(name: str) -> PurePosixPath | None:
 
 
 def annotate_all(
-    paths: Mapping[str, Path], findings: pd.DataFrame, out_dir: Path
+    paths: Mapping[str, Path], findings: pd.DataFrame, out_dir: Path, *, lang: str = "ru"
 ) -> dict[str, Path]:
     """Write an annotated copy of every submission that has findings.
 
@@ -336,10 +383,15 @@ def annotate_all(
         paths: Submission name → the submitted file.
         findings: The run's findings (the contract's columns, ``submission`` among them).
         out_dir: The run's output folder.
+        lang: The copies' language, ``"ru"`` or ``"en"`` (see :func:`annotate`).
 
     Returns:
         Submission name → the annotated copy written.
+
+    Raises:
+        ValueError: ``lang`` is not one of :data:`LANGUAGES`.
     """
+    _texts(lang)
     written: dict[str, Path] = {}
     shown = _open_only(findings)
     if shown.empty:
@@ -352,7 +404,7 @@ def annotate_all(
             continue
         target = out_dir / "annotated" / Path(*relative.parts)
         try:
-            annotate(source, part, target)
+            annotate(source, part, target, lang=lang)
         except UnreadableWorkbookError:
             continue
         written[submission] = target

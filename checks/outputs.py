@@ -146,7 +146,7 @@ def write_outputs(
     for stem, frame in tables.items():
         write_atomically(stem.with_suffix(".csv"), _csv(frame))
         write_atomically(stem.with_suffix(".parquet"), _parquet(frame))
-    annotated = annotate_all(sources or {}, findings, out)
+    annotated = annotate_all(sources or {}, findings, out, lang=lang)
     links = {name: path.relative_to(out).as_posix() for name, path in annotated.items()}
     docs = out / "data_docs" / "index.html"
     render_report(
@@ -159,6 +159,7 @@ def write_outputs(
             "Run of %d.%m.%Y %H:%M" if lang == "en" else "Запуск %d.%m.%Y %H:%M"
         ),
         changes=result.changes,
+        lang=lang,
     )
     return Written(
         out / "discrepancies.csv",

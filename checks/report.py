@@ -19,6 +19,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -29,21 +30,181 @@ from checks.atomic import write_atomically
 from checks.registry import FAMILIES, SEVERITIES
 from checks.tables import is_missing, records
 
-SEVERITY_LABELS = {"error": "Ошибка", "warning": "Предупреждение", "info": "Сведение"}
-FAMILY_LABELS = {
-    "structure": "Структура",
-    "passport": "Паспорт",
-    "total": "Итоги",
-    "share": "Доли",
-    "time-format": "Формат времени",
-    "time-sum": "Сумма времени",
-    "average": "Средние",
-    "completeness": "Полнота",
-    "norm": "Нормативы",
-    "schedule": "Режим работы",
-    "measures": "Мероприятия",
+LANGUAGES = ("ru", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """Every fixed text of the page in one language.
+
+    Templates are filled with :meth:`str.format`; the JS fills ``shown`` and
+    ``fingerprint`` itself from the embedded JSON.
+    """
+
+    #: ``<html lang>``, and the locale the script sorts and lower-cases with.
+    locale: str
+    title: str
+    heading: str
+    audit: str
+    audit_link: str
+    summary: str
+    #: ``{files}``, ``{findings}``; then `` ({parts}).`` or ``.``.
+    totals: str
+    #: ``{waived}``.
+    waived: str
+    by_severity: tuple[str, tuple[str, str, str]]
+    by_family: tuple[str, tuple[str, str, str, str]]
+    by_organisation: tuple[str, tuple[str, str, str, str, str]]
+    no_organisation: str
+    findings: str
+    all: str
+    search: str
+    placeholder: str
+    reset: str
+    no_rows: str
+    #: ``{shown}``, ``{total}`` (filled by the script).
+    shown: str
+    fingerprint: str
+    columns: Mapping[str, str]
+    severity: Mapping[str, str]
+    family: Mapping[str, str]
+    status: Mapping[str, str]
+    resubmissions: str
+    #: ``{current}``, ``{previous}``, ``{new}``, ``{fixed}``, ``{still}``.
+    resubmission: str
+    change_columns: tuple[str, str, str, str, str]
+    change: Mapping[str, str]
+
+
+TEXTS: dict[str, Texts] = {
+    "ru": Texts(
+        locale="ru",
+        title="Сверка отчётов: замечания",
+        heading="Сверка отчётов о качестве обслуживания: замечания",
+        audit="Для аудиторов: ",
+        audit_link="отчёт Great Expectations (Data Docs)",
+        summary="Итоги",
+        totals="Файлов: {files}. Замечаний: {findings}",
+        waived=" Из них снято: {waived}.",
+        by_severity=("По важности", ("Важность", "всего", "открыто")),
+        by_family=(
+            "По семействам правил",
+            ("Семейство", "ошибки", "предупреждения", "сведения"),
+        ),
+        by_organisation=(
+            "По организациям",
+            ("Организация", "файлов", "ошибки", "предупреждения", "сведения"),
+        ),
+        no_organisation="(не указана)",
+        findings="Замечания",
+        all="все",
+        search="Поиск по тексту",
+        placeholder="файл, ячейка, сообщение…",
+        reset="Сбросить",
+        no_rows="Нет замечаний при выбранных условиях.",
+        shown="показано {shown} из {total}",
+        fingerprint="Отпечаток: ",
+        columns={
+            "submission": "Файл",
+            "organisation": "Организация",
+            "year": "Год",
+            "severity": "Важность",
+            "family": "Семейство",
+            "rule": "Правило",
+            "sheet": "Лист",
+            "cell": "Ячейка",
+            "expected": "Ожидалось",
+            "actual": "Указано",
+            "message": "Сообщение",
+            "status": "Статус",
+        },
+        severity={"error": "Ошибка", "warning": "Предупреждение", "info": "Сведение"},
+        family={
+            "structure": "Структура",
+            "passport": "Паспорт",
+            "total": "Итоги",
+            "share": "Доли",
+            "time-format": "Формат времени",
+            "time-sum": "Сумма времени",
+            "average": "Средние",
+            "completeness": "Полнота",
+            "norm": "Нормативы",
+            "schedule": "Режим работы",
+            "measures": "Мероприятия",
+        },
+        status={"open": "открыто", "waived": "снято"},
+        resubmissions="Повторно присланные отчёты",
+        resubmission=(
+            "{current} заменяет {previous}: новых {new}, исправлено {fixed}, осталось {still}"
+        ),
+        change_columns=("Изменение", "Правило", "Лист", "Ячейка", "Сообщение"),
+        change={"new": "новое", "fixed": "исправлено", "still": "осталось"},
+    ),
+    "en": Texts(
+        locale="en",
+        title="Report check: findings",
+        heading="Service quality report check: findings",
+        audit="For auditors: ",
+        audit_link="Great Expectations report (Data Docs)",
+        summary="Summary",
+        totals="Files: {files}. Findings: {findings}",
+        waived=" Waived: {waived}.",
+        by_severity=("By severity", ("Severity", "total", "open")),
+        by_family=("By rule family", ("Family", "errors", "warnings", "infos")),
+        by_organisation=(
+            "By organisation",
+            ("Organisation", "files", "errors", "warnings", "infos"),
+        ),
+        no_organisation="(not stated)",
+        findings="Findings",
+        all="all",
+        search="Search text",
+        placeholder="file, cell, message…",
+        reset="Reset",
+        no_rows="No findings match the chosen filters.",
+        shown="showing {shown} of {total}",
+        fingerprint="Fingerprint: ",
+        columns={
+            "submission": "File",
+            "organisation": "Organisation",
+            "year": "Year",
+            "severity": "Severity",
+            "family": "Family",
+            "rule": "Rule",
+            "sheet": "Sheet",
+            "cell": "Cell",
+            "expected": "Expected",
+            "actual": "Stated",
+            "message": "Message",
+            "status": "Status",
+        },
+        severity={"error": "Error", "warning": "Warning", "info": "Info"},
+        family={
+            "structure": "Structure",
+            "passport": "Passport",
+            "total": "Totals",
+            "share": "Shares",
+            "time-format": "Time format",
+            "time-sum": "Time sums",
+            "average": "Averages",
+            "completeness": "Completeness",
+            "norm": "Norms",
+            "schedule": "Opening hours",
+            "measures": "Measures",
+        },
+        status={"open": "open", "waived": "waived"},
+        resubmissions="Resubmitted reports",
+        resubmission=(
+            "{current} replaces {previous}: new {new}, fixed {fixed}, still there {still}"
+        ),
+        change_columns=("Change", "Rule", "Sheet", "Cell", "Message"),
+        change={"new": "new", "fixed": "fixed", "still": "still there"},
+    ),
 }
-STATUS_LABELS = {"open": "открыто", "waived": "снято"}
+# The Russian tables under their old names.
+SEVERITY_LABELS = TEXTS["ru"].severity
+FAMILY_LABELS = TEXTS["ru"].family
+STATUS_LABELS = TEXTS["ru"].status
 STATUSES = ("open", "waived")
 #: What the embedded JSON holds per finding, in this order.
 DATA_COLUMNS = (
@@ -62,22 +223,22 @@ DATA_COLUMNS = (
     "status",
     "fingerprint",
 )
-#: The table's columns: key in the JSON → Russian header.
+#: The findings table's columns, in order (their headers are in :attr:`Texts.columns`).
 TABLE_COLUMNS = (
-    ("submission", "Файл"),
-    ("organisation", "Организация"),
-    ("year", "Год"),
-    ("severity", "Важность"),
-    ("family", "Семейство"),
-    ("rule", "Правило"),
-    ("sheet", "Лист"),
-    ("cell", "Ячейка"),
-    ("expected", "Ожидалось"),
-    ("actual", "Указано"),
-    ("message", "Сообщение"),
-    ("status", "Статус"),
+    "submission",
+    "organisation",
+    "year",
+    "severity",
+    "family",
+    "rule",
+    "sheet",
+    "cell",
+    "expected",
+    "actual",
+    "message",
+    "status",
 )
-NO_ORGANISATION = "(не указана)"
+NO_ORGANISATION = TEXTS["ru"].no_organisation
 _DIGITS = re.compile(r"(\d+)")
 
 _CSS = """
@@ -129,6 +290,7 @@ _JS = """
 (() => {
   const data = JSON.parse(document.getElementById("report-data").textContent);
   const annotated = new Map(Object.entries(data.annotated));
+  const ui = data.labels;
   const labels = {
     severity: new Map(Object.entries(data.labels.severity)),
     family: new Map(Object.entries(data.labels.family)),
@@ -144,7 +306,9 @@ _JS = """
       const value = f[key] === null ? "" : String(f[key]);
       f.shown[key] = labels[key] ? labels[key].get(value) || value : value;
     }
-    f.haystack = [...Object.values(f.shown), f.fingerprint].join("\\n").toLocaleLowerCase("ru");
+    f.haystack = [...Object.values(f.shown), f.fingerprint]
+      .join("\\n")
+      .toLocaleLowerCase(ui.locale);
     return f;
   });
 
@@ -166,7 +330,7 @@ _JS = """
       return `<td role="cell"><span class="badge ${badge}">${text}</span></td>`;
     }
     if (key === "status" && f.fingerprint) {
-      return `<td role="cell" title="${esc("Отпечаток: " + f.fingerprint)}">${text}</td>`;
+      return `<td role="cell" title="${esc(ui.fingerprint + f.fingerprint)}">${text}</td>`;
     }
     return `<td role="cell">${text}</td>`;
   }
@@ -181,7 +345,7 @@ _JS = """
     .map((key) => [key, document.getElementById(`filter-${key}`)]);
   const search = document.getElementById("search");
   let query = "";
-  // The first option of every filter is "все": it lets everything through.
+  // The first option of every filter ("all") lets everything through.
   const matches = (f) =>
     filters.every(([key, select]) => select.selectedIndex === 0 || f[key] === select.value)
     && (query === "" || f.haystack.includes(query));
@@ -194,11 +358,13 @@ _JS = """
   function render() {
     const shown = order.filter(matches);
     tbody.innerHTML = shown.map((f) => f.html || (f.html = rowHtml(f))).join("");
-    shownCount.textContent = `показано ${shown.length} из ${findings.length}`;
+    shownCount.textContent = ui.shown
+      .replace("{shown}", String(shown.length))
+      .replace("{total}", String(findings.length));
     noRows.hidden = shown.length > 0;
   }
 
-  const collator = new Intl.Collator("ru", { numeric: true });
+  const collator = new Intl.Collator(ui.locale, { numeric: true });
   const SEVERITY_RANK = new Map([["error", 0], ["warning", 1], ["info", 2]]);
   const sortValue = {
     year: (f) => (f.year === null ? Infinity : f.year),
@@ -235,7 +401,7 @@ _JS = """
   search.addEventListener("input", () => {
     clearTimeout(pending);
     pending = setTimeout(() => {
-      query = search.value.trim().toLocaleLowerCase("ru");
+      query = search.value.trim().toLocaleLowerCase(ui.locale);
       render();
     }, 200);
   });
@@ -312,8 +478,10 @@ def _ordered(values: Iterable[str], canonical: Iterable[str]) -> list[str]:
     return known + sorted(present - set(known))
 
 
-def _options(values: list[str], counts: Counter[str], label: Callable[[str], str]) -> str:
-    options = ['<option value="">все</option>']
+def _options(
+    values: list[str], counts: Counter[str], label: Callable[[str], str], everything: str
+) -> str:
+    options = [f'<option value="">{html.escape(everything)}</option>']
     for value in values:
         text = f"{label(value)} ({counts[value]})"
         options.append(f'<option value="{html.escape(value)}">{html.escape(text)}</option>')
@@ -321,7 +489,10 @@ def _options(values: list[str], counts: Counter[str], label: Callable[[str], str
 
 
 def _filter(key: str, title: str, options: str) -> str:
-    return f'<label for="filter-{key}">{title}<select id="filter-{key}">{options}</select></label>'
+    return (
+        f'<label for="filter-{key}">{html.escape(title)}'
+        f'<select id="filter-{key}">{options}</select></label>'
+    )
 
 
 def _table(caption: str, header: Iterable[str], body: Iterable[Iterable[str | int]]) -> str:
@@ -339,7 +510,7 @@ def _table(caption: str, header: Iterable[str], body: Iterable[Iterable[str | in
     )
 
 
-def _summary(rows: list[list[str | int | None]], submissions: pd.DataFrame) -> str:
+def _summary(rows: list[list[str | int | None]], submissions: pd.DataFrame, t: Texts) -> str:
     column = {name: i for i, name in enumerate(DATA_COLUMNS)}
     severity = Counter(str(r[column["severity"]]) for r in rows)
     still_open = Counter(str(r[column["severity"]]) for r in rows if r[column["status"]] == "open")
@@ -354,38 +525,39 @@ def _summary(rows: list[list[str | int | None]], submissions: pd.DataFrame) -> s
     families = _ordered((f for f, _ in by_family), FAMILIES)
     organisations = sorted(set(files) | {o for o, _ in by_organisation}, key=_by_name)
     waived = len(rows) - still_open.total()
-    parts = ", ".join(f"{SEVERITY_LABELS.get(s, s).lower()}: {severity[s]}" for s in severities)
-    totals = f"Файлов: {len(submissions)}. Замечаний: {len(rows)}"
+    parts = ", ".join(f"{t.severity.get(s, s).lower()}: {severity[s]}" for s in severities)
+    totals = t.totals.format(files=len(submissions), findings=len(rows))
     totals += f" ({parts})." if parts else "."
     if waived:
-        totals += f" Из них снято: {waived}."
+        totals += t.waived.format(waived=waived)
     tables = [
         _table(
-            "По важности",
-            ["Важность", "всего", "открыто"],
-            [[SEVERITY_LABELS.get(s, s), severity[s], still_open[s]] for s in severities],
+            t.by_severity[0],
+            t.by_severity[1],
+            [[t.severity.get(s, s), severity[s], still_open[s]] for s in severities],
         ),
         _table(
-            "По семействам правил",
-            ["Семейство", "ошибки", "предупреждения", "сведения"],
-            [[FAMILY_LABELS.get(f, f), *(by_family[f, s] for s in SEVERITIES)] for f in families],
+            t.by_family[0],
+            t.by_family[1],
+            [[t.family.get(f, f), *(by_family[f, s] for s in SEVERITIES)] for f in families],
         ),
         _table(
-            "По организациям",
-            ["Организация", "файлов", "ошибки", "предупреждения", "сведения"],
+            t.by_organisation[0],
+            t.by_organisation[1],
             [
-                [o or NO_ORGANISATION, files[o], *(by_organisation[o, s] for s in SEVERITIES)]
+                [o or t.no_organisation, files[o], *(by_organisation[o, s] for s in SEVERITIES)]
                 for o in organisations
             ],
         ),
     ]
     return (
-        f'<section id="summary"><h2>Итоги</h2><p class="totals">{html.escape(totals)}</p>'
+        f'<section id="summary"><h2>{html.escape(t.summary)}</h2>'
+        f'<p class="totals">{html.escape(totals)}</p>'
         f'<div class="summary-tables">{"".join(tables)}</div></section>'
     )
 
 
-def _controls(rows: list[list[str | int | None]]) -> str:
+def _controls(rows: list[list[str | int | None]], t: Texts) -> str:
     column = {name: i for i, name in enumerate(DATA_COLUMNS)}
 
     def counts(name: str) -> Counter[str]:
@@ -397,54 +569,57 @@ def _controls(rows: list[list[str | int | None]]) -> str:
     filters = [
         _filter(
             "organisation",
-            "Организация",
-            _options(by_name, organisations, lambda o: o or NO_ORGANISATION),
+            t.columns["organisation"],
+            _options(by_name, organisations, lambda o: o or t.no_organisation, t.all),
         ),
         _filter(
             "severity",
-            "Важность",
+            t.columns["severity"],
             _options(
-                _ordered(severities, SEVERITIES), severities, lambda s: SEVERITY_LABELS.get(s, s)
+                _ordered(severities, SEVERITIES),
+                severities,
+                lambda s: t.severity.get(s, s),
+                t.all,
             ),
         ),
         _filter(
             "family",
-            "Семейство",
-            _options(_ordered(families, FAMILIES), families, lambda f: FAMILY_LABELS.get(f, f)),
+            t.columns["family"],
+            _options(_ordered(families, FAMILIES), families, lambda f: t.family.get(f, f), t.all),
         ),
         _filter(
             "status",
-            "Статус",
-            _options(_ordered(statuses, STATUSES), statuses, lambda s: STATUS_LABELS.get(s, s)),
+            t.columns["status"],
+            _options(_ordered(statuses, STATUSES), statuses, lambda s: t.status.get(s, s), t.all),
         ),
     ]
     return (
         '<div class="controls">'
         + "".join(filters)
-        + '<label for="search">Поиск по тексту<input id="search" type="search" '
-        'placeholder="файл, ячейка, сообщение…" autocomplete="off"></label>'
-        '<button id="reset" type="button">Сбросить</button>'
+        + f'<label for="search">{html.escape(t.search)}<input id="search" type="search" '
+        f'placeholder="{html.escape(t.placeholder)}" autocomplete="off"></label>'
+        f'<button id="reset" type="button">{html.escape(t.reset)}</button>'
         '<span id="shown-count" aria-live="polite"></span></div>'
     )
 
 
-_CHANGE_LABELS = {"new": "новое", "fixed": "исправлено", "still": "осталось"}
-
-
-def _resubmissions(changes: pd.DataFrame | None) -> str:
+def _resubmissions(changes: pd.DataFrame | None, t: Texts) -> str:
     """The section on resubmitted reports: per new version, what changed since the previous."""
     if changes is None or changes.empty:
         return ""
-    parts = ['<section id="resubmissions"><h2>Повторно присланные отчёты</h2>']
+    parts = [f'<section id="resubmissions"><h2>{html.escape(t.resubmissions)}</h2>']
     for (current, previous), group in changes.groupby(["submission", "previous"], sort=True):
         counted = Counter(str(c) for c in group["change"])
-        heading = (
-            f"{current} заменяет {previous}: новых {counted['new']}, "
-            f"исправлено {counted['fixed']}, осталось {counted['still']}"
+        heading = t.resubmission.format(
+            current=current,
+            previous=previous,
+            new=counted["new"],
+            fixed=counted["fixed"],
+            still=counted["still"],
         )
         body = [
             [
-                _CHANGE_LABELS.get(str(r["change"]), str(r["change"])),
+                t.change.get(str(r["change"]), str(r["change"])),
                 _text(r["rule"]),
                 _text(r["sheet"]),
                 _text(r["cell"]),
@@ -452,22 +627,22 @@ def _resubmissions(changes: pd.DataFrame | None) -> str:
             ]
             for r in group.sort_values(["change", "sheet"]).to_dict("records")
         ]
-        parts.append(_table(heading, ["Изменение", "Правило", "Лист", "Ячейка", "Сообщение"], body))
+        parts.append(_table(heading, t.change_columns, body))
     parts.append("</section>")
     return "".join(parts)
 
 
-def _findings_table() -> str:
+def _findings_table(t: Texts) -> str:
     heads = "".join(
-        f'<th data-key="{key}" role="columnheader" aria-sort="none"><button type="button">{title}'
-        '<span class="arrow"></span></button></th>'
-        for key, title in TABLE_COLUMNS
+        f'<th data-key="{key}" role="columnheader" aria-sort="none"><button type="button">'
+        f'{html.escape(t.columns[key])}<span class="arrow"></span></button></th>'
+        for key in TABLE_COLUMNS
     )
     return (
         f'<table id="findings" role="table">'
         f'<thead role="rowgroup"><tr role="row">{heads}</tr></thead>'
         '<tbody role="rowgroup"></tbody></table>'
-        '<p id="no-rows" hidden>Нет замечаний при выбранных условиях.</p>'
+        f'<p id="no-rows" hidden>{html.escape(t.no_rows)}</p>'
     )
 
 
@@ -480,18 +655,20 @@ def render_report(
     data_docs: str | None = None,
     run_label: str = "",
     changes: pd.DataFrame | None = None,
+    lang: str = "ru",
 ) -> Path:
     """Write the steward's report page, ``out / "report.html"``.
 
-    One self-contained file, in Russian: the run's summary (submissions,
-    findings by severity, family and organisation), then every finding in a
-    table with filters, a text search and sortable columns. It loads nothing
-    from the network, so it opens from a file share.
+    One self-contained file, in Russian or English: the run's summary
+    (submissions, findings by severity, family and organisation), then every
+    finding in a table with filters, a text search and sortable columns. It
+    loads nothing from the network, so it opens from a file share.
 
     Args:
         findings: The run's findings: the contract's columns, ``organisation``
             and ``year``; ``fingerprint`` and ``status`` (``open``/``waived``)
-            when there (a missing status counts as ``open``).
+            when there (a missing status counts as ``open``). Messages are
+            shown as given, so pass them in the page's language.
         submissions: The submissions table (``checks.batch.SUBMISSION_COLUMNS``).
         out: The run's output folder; links are relative to it.
         annotated: Submission → its annotated workbook, relative to ``out``.
@@ -499,16 +676,30 @@ def render_report(
         run_label: Which run this is (date, time), shown under the heading.
         changes: Per resubmission, the findings new, fixed and still there
             (``checks.resubmissions.CHANGE_COLUMNS``); a section lists them.
+        lang: The page's language, ``"ru"`` or ``"en"`` (:data:`LANGUAGES`).
 
     Returns:
         The path of the page written.
+
+    Raises:
+        ValueError: ``lang`` is not one of :data:`LANGUAGES`.
     """
+    if lang not in TEXTS:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    t = TEXTS[lang]
     rows = _rows(findings)
     payload = {
         "columns": list(DATA_COLUMNS),
         "rows": rows,
         "annotated": {name: _href(path) for name, path in (annotated or {}).items()},
-        "labels": {"severity": SEVERITY_LABELS, "family": FAMILY_LABELS, "status": STATUS_LABELS},
+        "labels": {
+            "locale": t.locale,
+            "shown": t.shown,
+            "fingerprint": t.fingerprint,
+            "severity": dict(t.severity),
+            "family": dict(t.family),
+            "status": dict(t.status),
+        },
     }
     csp = "; ".join(
         (
@@ -520,18 +711,18 @@ def render_report(
             "form-action 'none'",
         )
     )
-    title = "Сверка отчётов: замечания" + (f" — {run_label}" if run_label else "")
+    title = t.title + (f" — {run_label}" if run_label else "")
     run = f'<p class="run">{html.escape(run_label)}</p>' if run_label else ""
     audit = (
-        '<p class="audit">Для аудиторов: '
-        f'<a href="{html.escape(_href(data_docs))}">отчёт Great Expectations (Data Docs)</a></p>'
+        f'<p class="audit">{html.escape(t.audit)}'
+        f'<a href="{html.escape(_href(data_docs))}">{html.escape(t.audit_link)}</a></p>'
         if data_docs
         else ""
     )
     page = "\n".join(
         (
             "<!DOCTYPE html>",
-            '<html lang="ru">',
+            f'<html lang="{t.locale}">',
             "<head>",
             '<meta charset="utf-8">',
             f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
@@ -541,14 +732,14 @@ def render_report(
             f"<style>{_CSS}</style>",
             "</head>",
             "<body>",
-            "<h1>Сверка отчётов о качестве обслуживания: замечания</h1>",
+            f"<h1>{html.escape(t.heading)}</h1>",
             run,
             audit,
-            _summary(rows, submissions),
-            _resubmissions(changes),
-            "<h2>Замечания</h2>",
-            _controls(rows),
-            _findings_table(),
+            _summary(rows, submissions, t),
+            _resubmissions(changes, t),
+            f"<h2>{html.escape(t.findings)}</h2>",
+            _controls(rows, t),
+            _findings_table(t),
             f'<script type="application/json" id="report-data">{_json_blob(payload)}</script>',
             f"<script>{_JS}</script>",
             "</body>",

@@ -22,6 +22,7 @@ from checks.reader import read_submission
 from checks.workbook import a1
 from tests.builders import PASSPORT, submission, write_workbook
 
+CYRILLIC = re.compile("[\u0400-\u04ff]")
 APPEALS_OFF: list[list[Any]] = [
     ["Канал", "Север", "Юг", "Итого"],
     ["Контакт-центр", 1, 2, 4],
@@ -344,3 +345,68 @@ def test_macro_workbook_keeps_its_type(tmp_path: Path) -> None:
     with zipfile.ZipFile(target) as archive:
         assert "macroEnabled" in archive.read("[Content_Types].xml").decode()
     assert "total-row" in comment_of(at(sheet(load_workbook(target), "Обращения"), "D2")).text
+
+
+def english_book(path: Path) -> Path:
+    """Write a workbook with English sheet titles and a comment of its own on ``Appeals!D2``."""
+    write_workbook(path, {"Passport": PASSPORT, "Appeals": APPEALS_OFF})
+    wb = load_workbook(path)
+    at(sheet(wb, "Appeals"), "D2").comment = Comment("checked by accounts", "Ivanova")
+    wb.save(path)
+    return path
+
+
+def test_english_copy_has_no_russian_text(tmp_path: Path) -> None:
+    """With ``lang="en"`` and ASCII findings, the list and the comments carry no Cyrillic."""
+    source = english_book(tmp_path / "book.xlsx")
+    findings = frame(
+        {
+            "sheet": "Appeals",
+            "cell": "D2",
+            "severity": "error",
+            "rule": "total-row",
+            "expected": "3",
+            "actual": "4",
+            "message": "Row total 4 != sum 3",
+        },
+        {"sheet": "Appeals", "cell": "D2", "severity": "warning", "rule": "share-truncated"},
+        {"sheet": "Appeals", "cell": "B2", "severity": "info", "rule": "sheet-extra"},
+        {"sheet": "Time", "severity": "info", "rule": "sheet-missing"},
+    )
+    out = tmp_path / "out"
+    written = annotate_all({"book.xlsx": source}, findings, out, lang="en")
+    wb = load_workbook(written["book.xlsx"])
+    assert wb.sheetnames == ["Findings", "Passport", "Appeals"]
+    notes = sheet(wb, "Findings")
+    header = [c.value for c in notes[1]]
+    assert header == ["Severity", "Sheet", "Cell", "Rule", "Expected", "Stated", "Message"]
+    assert [c.value for c in notes["A"][1:]] == ["error", "warning", "info", "info"]
+    texts = [str(c.value) for row in notes.iter_rows() for c in row if c.value is not None]
+    comments = [comment_of(at(sheet(wb, "Appeals"), ref)).text for ref in ("D2", "B2")]
+    assert [t for t in texts + comments if CYRILLIC.search(t)] == []
+    both = comments[0]
+    assert "error · total-row" in both
+    assert "expected: 3 / stated: 4" in both
+    assert "Note in the file (Ivanova):\nchecked by accounts" in both
+
+
+def test_english_notes_sheet_name_is_deduplicated(tmp_path: Path) -> None:
+    """A workbook with its own ``Findings`` keeps it; the English list is ``Findings sverka``."""
+    source = write_workbook(tmp_path / "book.xlsx", {"Паспорт": PASSPORT, "findings": [["ours"]]})
+    target = tmp_path / "annotated.xlsx"
+    annotate(source, frame({"sheet": "Паспорт", "cell": "B1"}), target, lang="en")
+    wb = load_workbook(target)
+    assert wb.sheetnames == ["Findings sverka", "Паспорт", "findings"]
+    assert at(sheet(wb, "findings"), "A1").value == "ours"
+
+
+def test_unknown_language_is_refused(tmp_path: Path) -> None:
+    """A language without texts is an error, raised before any file is written."""
+    source = formula_book(tmp_path / "book.xlsx")
+    findings = frame({"sheet": "Обращения", "cell": "D3"})
+    with pytest.raises(ValueError, match="unknown language"):
+        annotate(source, findings, tmp_path / "annotated.xlsx", lang="de")
+    with pytest.raises(ValueError, match="unknown language"):
+        annotate_all({"book.xlsx": source}, findings, tmp_path / "out", lang="de")
+    assert not (tmp_path / "annotated.xlsx").exists()
+    assert not (tmp_path / "out").exists()

@@ -31,6 +31,7 @@ FINDING_COLUMNS = (
 SEVERITIES = ("error", "warning", "warning", "info")
 FAMILIES = ("total", "time-format", "share", "structure", "norm")
 HOSTILE = "<script>alert(1)</script>"
+CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 def synthetic_findings(count: int, organisations: int = 40) -> pd.DataFrame:
@@ -66,6 +67,28 @@ def synthetic_findings(count: int, organisations: int = 40) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=list(FINDING_COLUMNS)).astype({"year": "Int64"})
+
+
+def english_findings(count: int, organisations: int = 40) -> pd.DataFrame:
+    """Build a findings table whose every data field is ASCII, as an English run gives it.
+
+    Args:
+        count: How many findings.
+        organisations: Over how many organisations they spread.
+
+    Returns:
+        The findings, one organisation left unnamed and one finding waived.
+    """
+    findings = synthetic_findings(count, organisations)
+    findings["sheet"] = "Appeals"
+    findings["organisation"] = [f"Energy retailer No. {i % organisations}" for i in range(count)]
+    findings["message"] = [
+        f"Remote total {900 + i} != sum of channels {1000 + i}" for i in range(count)
+    ]
+    findings.loc[findings["organisation"] == "Energy retailer No. 1", "organisation"] = ""
+    findings["status"] = ["waived" if i == 0 else "open" for i in range(count)]
+    findings["fingerprint"] = [f"{i:016x}" for i in range(count)]
+    return findings
 
 
 def submissions_of(findings: pd.DataFrame) -> pd.DataFrame:
@@ -211,3 +234,70 @@ def test_policy_allows_exactly_the_pages_script(tmp_path: Path) -> None:
     assert script is not None
     digest = base64.b64encode(hashlib.sha256(script.group(1).encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}'" in page
+
+
+def test_english_page_has_no_russian_text(tmp_path: Path) -> None:
+    """With ``lang="en"`` and ASCII data, not one Cyrillic letter is left on the page."""
+    findings = english_findings(12, organisations=3)
+    changes = pd.DataFrame(
+        [
+            {
+                "submission": "org-000-2023.xlsx",
+                "previous": "org-000-2023-old.xlsx",
+                "change": change,
+                "fingerprint": f"{i:016x}",
+                "rule": "total-group",
+                "severity": "error",
+                "sheet": "Appeals",
+                "cell": "B2",
+                "message": "Remote total 900 != sum of channels 1000",
+            }
+            for i, change in enumerate(("new", "fixed", "still"))
+        ]
+    )
+    submissions = submissions_of(findings)
+    submissions["standard"] = "Standard"
+    page = render_report(
+        findings,
+        submissions,
+        tmp_path,
+        {"org-000-2023.xlsx": "annotated/org-000-2023.xlsx"},
+        data_docs="data_docs/index.html",
+        run_label="Run 2026-11-01",
+        changes=changes,
+        lang="en",
+    ).read_text(encoding="utf-8")
+    assert CYRILLIC.findall(page) == []
+    assert '<html lang="en">' in page
+    assert "Files: 3. Findings: 12 (error: 3, warning: 6, info: 3). Waived: 1." in page
+    assert '<option value="">all</option>' in page
+    assert "(not stated)" in page
+    assert '<section id="resubmissions"><h2>Resubmitted reports</h2>' in page
+    labels = embedded(page)["labels"]
+    assert labels["shown"] == "showing {shown} of {total}"
+    assert labels["severity"]["error"] == "Error"
+
+
+def test_russian_page_is_the_default(tmp_path: Path) -> None:
+    """Without ``lang`` the page is Russian, its labels and ``<html lang>`` included."""
+    page = rendered(tmp_path, english_findings(3))
+    assert '<html lang="ru">' in page
+    assert '<option value="">все</option>' in page
+    assert embedded(page)["labels"]["shown"] == "показано {shown} из {total}"
+
+
+def test_unknown_language_is_refused(tmp_path: Path) -> None:
+    """A language the page has no texts for is an error, not a Russian page."""
+    findings = synthetic_findings(1)
+    with pytest.raises(ValueError, match="unknown language"):
+        render_report(findings, submissions_of(findings), tmp_path, lang="de")
+
+
+def test_english_page_runs_the_same_script(tmp_path: Path) -> None:
+    """Both languages embed the one script, so the policy's hash is the same."""
+    findings = synthetic_findings(2)
+    scripts = [
+        re.findall(r"<script>(.*?)</script>", rendered(tmp_path, findings, lang=lang), re.DOTALL)
+        for lang in ("ru", "en")
+    ]
+    assert scripts[0] == scripts[1]

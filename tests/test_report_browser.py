@@ -17,7 +17,7 @@ import pytest
 from checks.batch import BatchResult, validate
 from checks.inbox import read_inbox
 from checks.report import render_report
-from tests.test_report import submissions_of, synthetic_findings
+from tests.test_report import english_findings, submissions_of, synthetic_findings
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -208,6 +208,37 @@ def test_submitted_markup_stays_text(browser: Browser, tmp_path: Path) -> None:
     assert column(page, "message")[0] == attack
     assert page.evaluate("window.__pwned") is None
     assert page.locator("#findings tbody img, #findings tbody b").count() == 0
+    assert result.errors == []
+    page.context.close()
+
+
+def test_english_page_filters_without_errors(browser: Browser, tmp_path: Path) -> None:
+    """The English page shows every row, its filters and search narrow them, and nothing fails."""
+    findings = english_findings(24, organisations=4)
+    path = render_report(findings, submissions_of(findings), tmp_path, lang="en")
+    result = open_page(browser, path)
+    page, total = result.page, len(findings)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator(ROWS).count() == total
+    assert page.inner_text("#shown-count") == f"showing {total} of {total}"
+    assert set(column(page, "severity")) == {"Error", "Warning", "Info"}
+    assert set(column(page, "status")) == {"open", "waived"}
+    expected = int((findings["severity"] == "warning").sum())
+    page.select_option("#filter-severity", "warning")
+    assert page.locator(ROWS).count() == expected
+    assert page.inner_text("#shown-count") == f"showing {expected} of {total}"
+    page.select_option("#filter-status", "waived")
+    assert page.inner_text("#shown-count") == f"showing 0 of {total}"
+    assert page.is_visible("#no-rows")
+    page.click("#reset")
+    assert page.inner_text("#shown-count") == f"showing {total} of {total}"
+    page.fill("#search", "RETAILER NO. 2")
+    named = int((findings["organisation"] == "Energy retailer No. 2").sum())
+    page.get_by_text(f"showing {named} of {total}", exact=True).wait_for()
+    assert set(column(page, "organisation")) == {"Energy retailer No. 2"}
+    fingerprint = page.locator(f"{ROWS} td").nth(11).get_attribute("title")
+    assert fingerprint is not None
+    assert fingerprint.startswith("Fingerprint: ")
     assert result.errors == []
     page.context.close()
 
