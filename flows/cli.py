@@ -170,10 +170,19 @@ def _run(args: argparse.Namespace) -> int:
         lang=args.lang,
     )
     counts = summary.written.counts
+    out = summary.written.worklist.parent
+    if args.lang == "en":
+        names = {"error": "errors", "warning": "warnings", "info": "infos", "waived": "waived"}
+        print(f"Files checked: {summary.files}")
+        print(f"Worklist: {summary.written.worklist} (for Excel: {summary.written.workbook})")
+        print("Findings: " + ", ".join(f"{names[s]} {n}" for s, n in counts.items()))
+        print(f"Report page: {out / 'report.html'}")
+        print(f"Validated tables: {summary.written.validated}/")
+        return 0
     print(f"Проверено файлов: {summary.files}")
     print(f"Список замечаний: {summary.written.worklist} (для Excel: {summary.written.workbook})")
     print("Замечаний: " + ", ".join(f"{SEVERITY_RU[s]} {n}" for s, n in counts.items()))
-    print(f"Страница отчёта: {summary.written.worklist.parent / 'report.html'}")
+    print(f"Страница отчёта: {out / 'report.html'}")
     print(f"Проверенные таблицы: {summary.written.validated}/")
     return 0
 
