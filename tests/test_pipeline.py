@@ -21,7 +21,7 @@ from prefect.testing.utilities import prefect_test_harness
 
 from checks.findings import CONTRACT_FIELDS
 from flows.cli import main
-from flows.pipeline import ARTIFACT_KEY, reconcile
+from flows.pipeline import ARTIFACT_KEY, TABLE_ARTIFACT_KEY, reconcile
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,6 +88,11 @@ def test_flow_end_to_end(inbox: Path, tmp_path: Path) -> None:
     markdown = [a for a in artifact if a.key == ARTIFACT_KEY]
     assert markdown
     assert "| total |" in str(markdown[0].data)
+    table = [a for a in artifact if a.key == TABLE_ARTIFACT_KEY]
+    assert table
+    assert "total-grand" in str(table[0].data)
+    assert (out / "data_docs" / "index.html").exists()
+    assert 'href="data_docs/index.html"' in (out / "report.html").read_text(encoding="utf-8")
 
 
 def test_cli_help_explains_in_plain_words(capsys: pytest.CaptureFixture[str]) -> None:
