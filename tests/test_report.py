@@ -12,22 +12,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from checks.findings import CONTRACT_FIELDS
 from checks.report import DATA_COLUMNS, render_report
 
-FINDING_COLUMNS = (
-    "submission",
-    "submission_sha256",
-    "rule",
-    "family",
-    "severity",
-    "sheet",
-    "cell",
-    "expected",
-    "actual",
-    "message",
-    "organisation",
-    "year",
-)
+FINDING_COLUMNS = (*CONTRACT_FIELDS, "organisation", "year")
 SEVERITIES = ("error", "warning", "warning", "info")
 FAMILIES = ("total", "time-format", "share", "structure", "norm")
 HOSTILE = "<script>alert(1)</script>"
