@@ -47,6 +47,20 @@ TIME_ROW_COLUMNS = (
     "cell",
     "known",
 )
+PASSPORT_COLUMNS = (
+    "submission",
+    "has_passport",
+    "organisation",
+    "organisation_cell",
+    "year_stated",
+    "year",
+    "year_cell",
+    "inn",
+    "inn_cell",
+    "date_stated",
+    "date_ok",
+    "date_cell",
+)
 SUBMISSION_COLUMNS = (
     "submission",
     "sha256",
@@ -109,7 +123,7 @@ def _passport_row(sub: Submission) -> dict[str, Any]:
         "inn": inn,
         "inn_cell": inn_cell,
         "date_stated": date_stated,
-        "date_ok": passport_date(sub.passport.get(vocab.KEY_SUBMITTED, (None, ""))[0]),
+        "date_ok": passport_date(sub.passport.get(vocab.KEY_SUBMITTED, (None, ""))[0]) is not None,
         "date_cell": date_cell,
     }
 
@@ -139,9 +153,7 @@ def build_tables(subs: list[Submission], standards: dict[str, Standard] | None =
     time_rows = pd.DataFrame(
         [r for sub in subs for r in sub.time_rows], columns=list(TIME_ROW_COLUMNS)
     ).astype({"month": "Int64", "known": "bool"})
-    passports = pd.DataFrame([_passport_row(sub) for sub in subs])
-    if passports.empty:
-        passports = pd.DataFrame(columns=list(_passport_row(Submission(Path("x"), _blank()))))
+    passports = pd.DataFrame([_passport_row(sub) for sub in subs], columns=list(PASSPORT_COLUMNS))
     passports = passports.astype({"year": "float64", "has_passport": "bool", "date_ok": "bool"})
     return Tables(
         figures=figures,
@@ -154,12 +166,6 @@ def build_tables(subs: list[Submission], standards: dict[str, Standard] | None =
         territories={sub.source.submission: sub.territories for sub in subs},
         sheets={sub.source.submission: sub.sheets for sub in subs},
     )
-
-
-def _blank() -> Any:
-    from checks.findings import Source
-
-    return Source("", "")
 
 
 def run_rules(tables: Tables, data_docs: Path | None = None) -> list[Finding]:

@@ -628,22 +628,24 @@ def read_submission(path: Path, name: str | None = None) -> Submission:
     return sub
 
 
-def passport_date(raw: object) -> bool:
-    """Tell whether a ``Дата представления`` value reads as a date.
+def passport_date(raw: object) -> dt.date | None:
+    """Read a ``Дата представления`` value as a date.
 
     Args:
         raw: The passport value.
 
     Returns:
-        ``True`` for an Excel date or text ``ДД.ММ.ГГГГ`` / ``ГГГГ-ММ-ДД``.
+        The date for an Excel date or text ``ДД.ММ.ГГГГ``, ``ГГГГ-ММ-ДД``,
+        ``ДД.ММ.ГГ`` or ``ДД/ММ/ГГГГ``; ``None`` for anything else.
     """
-    if isinstance(raw, dt.datetime | dt.date):
-        return True
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
     if isinstance(raw, str):
         for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y", "%d/%m/%Y"):
             try:
-                dt.datetime.strptime(raw.strip(), fmt)
+                return dt.datetime.strptime(raw.strip(), fmt).date()
             except ValueError:
                 continue
-            return True
-    return False
+    return None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from checks import vocab
-from checks.reader import Submission
+from checks.reader import Submission, passport_date
 from checks.text import normalize
 
 CHANGE_COLUMNS = (
@@ -55,18 +55,7 @@ def submitted_on(sub: Submission) -> dt.date | None:
     Returns:
         The date, or ``None``.
     """
-    raw = sub.passport.get(vocab.KEY_SUBMITTED, (None, ""))[0]
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    if isinstance(raw, str):
-        for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
-            try:
-                return dt.datetime.strptime(raw.strip(), fmt).date()
-            except ValueError:
-                continue
-    return None
+    return passport_date(sub.passport.get(vocab.KEY_SUBMITTED, (None, ""))[0])
 
 
 def order(subs: list[Submission]) -> Versions:
