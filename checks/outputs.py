@@ -118,6 +118,8 @@ def write_outputs(
     out: Path,
     sources: Mapping[str, Path] | None = None,
     lang: str = "ru",
+    *,
+    run_label: str = "",
 ) -> Written:
     """Write the worklist, the validated tables and the annotated copies under ``out``.
 
@@ -126,6 +128,8 @@ def write_outputs(
         out: The output folder (created if missing).
         sources: Submission → its file, for the annotated copies (none if not given).
         lang: The language of the messages, the report page and the comments.
+        run_label: Which run this is, shown on the report page (the date and
+            time of writing when empty).
 
     Returns:
         Where things were written, and the counts by severity.
@@ -155,7 +159,8 @@ def write_outputs(
         out,
         links,
         data_docs="data_docs/index.html" if docs.exists() else None,
-        run_label=dt.datetime.now().strftime(
+        run_label=run_label
+        or dt.datetime.now().strftime(
             "Run of %d.%m.%Y %H:%M" if lang == "en" else "Запуск %d.%m.%Y %H:%M"
         ),
         changes=result.changes,

@@ -1,7 +1,9 @@
 """The ``sverka`` command: one run now, or a nightly schedule.
 
 Exit status: 0 whenever a run completed, whatever it found; 2 for a usage
-error (argparse's own), 1 if the run itself could not complete.
+error; 3 when ``--no-wait`` was given and another run holds the output
+folder; 1 if the run itself could not complete (the traceback goes to a
+log file under ``<out>/logs/``, one Russian line to the terminal).
 """
 
 from __future__ import annotations
@@ -9,12 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -107,6 +104,11 @@ def _parser() -> argparse.ArgumentParser:
             default="ru",
             help="язык замечаний, страницы отчёта и комментариев в книгах (по умолчанию ru)",
         )
+    run.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="если папка результатов занята другой проверкой, не ждать, а выйти с кодом 3",
+    )
     for sub in (run, serve, waive):
         sub.add_argument(
             "--waivers",
@@ -128,14 +130,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _quiet_prefect() -> None:
-    """Keep the temporary server's noise (SQLite locks at shutdown) out of the terminal."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    """Keep Prefect's console output (and its server's noise) off the terminal.
+
+    The flow's own INFO lines still reach Prefect's API, so the UI shows each
+    run's log: only the console handlers are raised to WARNING, not the
+    loggers (``PREFECT_LOGGING_LEVEL=WARNING`` would silence the UI too).
+    """
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_DEBUG_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
     # The server's telemetry heartbeat is what races SQLite into "database is locked".
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # The temporary server migrates a new database on its first start; on a busy
-    # machine that outlasts Prefect's 20 s default and the run would fail.
+    # A new database is migrated on the server's first start; on a busy machine
+    # that outlasts Prefect's 20 s default.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     for name in ("uvicorn", "uvicorn.error", "sqlalchemy", "aiosqlite", "alembic"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -157,29 +165,51 @@ def _paths(args: argparse.Namespace) -> dict[str, str | None]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from checks import runlock
     from checks.outputs import SEVERITY_RU
+    from flows import server as local_server
     from flows.pipeline import reconcile
 
     paths = _paths(args)
-    summary = reconcile(
-        inbox=str(paths["inbox"]),
-        out=str(paths["out"]),
-        norms=paths["norms"],
-        norms_map=paths["norms_map"],
-        waivers=paths["waivers"],
-        lang=args.lang,
-    )
+
+    def waiting(holder: runlock.Holder) -> None:
+        print(
+            f"Папка результатов {args.out} занята другой проверкой ({holder.describe()}): "
+            "ждём её окончания (Ctrl+C — отменить).",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    with runlock.hold(args.out, wait=not args.no_wait, on_wait=waiting):
+        server = None
+        if not os.environ.get("PREFECT_API_URL"):
+            server = local_server.start(
+                _logs(args.out) / "prefect-server.log", services=False, ui=False
+            )
+        try:
+            summary = reconcile(
+                inbox=str(paths["inbox"]),
+                out=str(paths["out"]),
+                norms=paths["norms"],
+                norms_map=paths["norms_map"],
+                waivers=paths["waivers"],
+                lang=args.lang,
+                no_wait=args.no_wait,
+            )
+        finally:
+            if server is not None:
+                local_server.stop(server)
     counts = summary.written.counts
-    out = summary.written.worklist.parent
+    out = summary.out
     if args.lang == "en":
         names = {"error": "errors", "warning": "warnings", "info": "infos", "waived": "waived"}
-        print(f"Files checked: {summary.files}")
+        print(f"Run {summary.run_id}: files checked: {summary.files}")
         print(f"Worklist: {summary.written.worklist} (for Excel: {summary.written.workbook})")
         print("Findings: " + ", ".join(f"{names[s]} {n}" for s, n in counts.items()))
         print(f"Report page: {out / 'report.html'}")
         print(f"Validated tables: {summary.written.validated}/")
         return 0
-    print(f"Проверено файлов: {summary.files}")
+    print(f"Запуск {summary.run_id}: проверено файлов: {summary.files}")
     print(f"Список замечаний: {summary.written.worklist} (для Excel: {summary.written.workbook})")
     print("Замечаний: " + ", ".join(f"{SEVERITY_RU[s]} {n}" for s, n in counts.items()))
     print(f"Страница отчёта: {out / 'report.html'}")
@@ -224,88 +254,77 @@ def _waive(args: argparse.Namespace) -> int:
     return 0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start_local_server(log_path: Path) -> subprocess.Popen[bytes]:
-    """Start a Prefect server on loopback; Prefect cannot schedule on its ephemeral API.
-
-    Args:
-        log_path: Where the server's own output goes (kept off the terminal).
-
-    Returns:
-        The server process; ``PREFECT_API_URL`` points at it afterwards.
-    """
-    port = _free_port()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
-        server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-            [
-                sys.executable,
-                "-m",
-                "prefect",
-                "server",
-                "start",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"сервер Prefect не запустился, см. {log_path}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:  # noqa: S310
-                if answer.status == 200:
-                    os.environ["PREFECT_API_URL"] = url
-                    return server
-        except OSError:
-            time.sleep(0.5)
-    server.terminate()
-    raise RuntimeError(f"сервер Prefect не ответил за {SERVER_START_TIMEOUT_S} с, см. {log_path}")
-
-
-def _stop_on_sigterm(signum: int, frame: object) -> None:
-    """Let a service manager's SIGTERM stop the schedule as Ctrl+C does."""
-    raise KeyboardInterrupt
+def _logs(out: Path) -> Path:
+    """The folder of the service's own logs: the Prefect server's, and crash reports."""
+    return out / "logs"
 
 
 def _serve(args: argparse.Namespace) -> int:
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    from flows import server as local_server
+    from flows.pipeline import reconcile
+    from flows.service import serve
+
     server = None
     if not os.environ.get("PREFECT_API_URL"):
-        server = _start_local_server(args.out / "prefect-server.log")
+        server = local_server.start(_logs(args.out) / "prefect-server.log")
     try:
-        from prefect.schedules import Cron
-
-        from flows.pipeline import reconcile
-
         ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
         print(
             f"Проверка папки {args.inbox.resolve()} по расписанию «{args.cron}» ({args.timezone})."
         )
         print(f"Prefect: {ui} — Ctrl+C, чтобы остановить.", flush=True)
-        reconcile.serve(
+        serve(
+            reconcile,
             name=DEPLOYMENT,
-            schedules=[Cron(args.cron, timezone=args.timezone)],
+            cron=args.cron,
+            timezone=args.timezone,
             parameters={**_paths(args), "lang": args.lang},
-            print_starting_message=False,
+            say=lambda line: print(line, flush=True),
         )
-    except KeyboardInterrupt:
-        print("Расписание остановлено.")
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            local_server.stop(server)
+    print("Расписание остановлено.", flush=True)
     return 0
+
+
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """Say in Russian what makes the run impossible before anything is read, if anything."""
+    if not args.inbox.is_dir():
+        return f"папка входящих не найдена: {args.inbox}"
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        return f"папка результатов {out} — это файл, а не папка"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".sverka-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        return f"в папку результатов {out} нельзя писать ({exc.strerror or exc})"
+    if args.inbox.resolve() == out.resolve():
+        return "папка результатов не может совпадать с папкой входящих"
+    return None
+
+
+def _crash(args: argparse.Namespace, exc: BaseException) -> int:
+    """Write the traceback to a log file in the output folder; one Russian line on the terminal."""
+    import datetime as dt
+    import traceback
+
+    where = _logs(args.out) / f"сбой-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        where.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+        note = f"подробности в {where}"
+    except OSError:
+        note = "подробности не записаны: папка результатов недоступна"
+    print(
+        f"sverka: проверка не завершилась ({type(exc).__name__}: {str(exc)[:200]}); "
+        f"прежние результаты не тронуты; {note}",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -315,13 +334,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments (``sys.argv[1:]`` by default).
 
     Returns:
-        The exit status.
+        The exit status: 0 when a run completed (whatever it found), 2 for a
+        usage error, 3 when the output folder is busy and ``--no-wait`` was
+        given, 1 when the run could not complete.
     """
     args = _parser().parse_args(argv)
     if args.command == "waive":
         return _waive(args)
-    if not args.inbox.is_dir():
-        print(f"sverka: папка входящих не найдена: {args.inbox}", file=sys.stderr)
+    problem = _usage_problem(args)
+    if problem is not None:
+        print(f"sverka: {problem}", file=sys.stderr)
         return 2
     try:
         from checks.norms import load_mapping, load_standard
@@ -334,7 +356,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sverka: стандарт обслуживания не загружен: {exc}", file=sys.stderr)
         return 2
     _quiet_prefect()
-    return _run(args) if args.command == "run" else _serve(args)
+    from checks.runlock import OutputsBusyError
+
+    try:
+        return _run(args) if args.command == "run" else _serve(args)
+    except OutputsBusyError as exc:
+        print(f"sverka: {exc}; запуск отменён (--no-wait).", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("sverka: остановлено (Ctrl+C); прежние результаты не тронуты.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        return _crash(args, exc)
 
 
 if __name__ == "__main__":

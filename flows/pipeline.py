@@ -1,22 +1,31 @@
-"""The Prefect flow: read the inbox, validate the batch, write the outputs.
+"""The Prefect flow: read the inbox, validate the batch, publish the outputs.
 
 The flow only sequences plain functions from :mod:`checks`; everything it
-does can be called without Prefect.
+does can be called without Prefect. A run is a transaction on its output
+folder: it holds the folder's lock (:mod:`checks.runlock`), writes into a
+staging folder and switches the complete set in at the end
+(:mod:`checks.publish`), so the folder always holds exactly one run's
+outputs, whatever overlaps or crashes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
 from prefect.utilities.annotations import quote
 
+from checks import publish, runlock
 from checks.batch import BatchResult, WaiverInput, validate
-from checks.inbox import read_inbox
+from checks.inbox import discover
 from checks.norms import load_mapping, load_standard
 from checks.outputs import (
     SEVERITY_RU,
@@ -25,11 +34,18 @@ from checks.outputs import (
     summary_markdown,
     write_outputs,
 )
-from checks.reader import Submission
+from checks.reader import Submission, read_submission
 from checks.waivers import load as load_waivers
+from flows.progress import Phase
 
 ARTIFACT_KEY = "sverka-summary"
 TABLE_ARTIFACT_KEY = "sverka-findings"
+#: A night's run that has not finished in this time is stopped (and leaves
+#: the previous outputs in place): 50,000 workbooks take well under an hour.
+FLOW_TIMEOUT_S = 6 * 3600
+#: Writing to a shared folder fails transiently (a dropped SMB session, a
+#: full disk being cleaned): the write is tried again after these delays.
+WRITE_RETRY_DELAYS_S: list[float] = [10, 30, 60]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +54,28 @@ class RunSummary:
 
     Attributes:
         files: How many files were read.
-        written: Where the outputs are, and the counts by severity.
+        written: Where the published outputs are, and the counts by severity.
+        run_id: The run's id, as in ``manifest.json`` and on the report page.
+        out: The output folder.
     """
 
     files: int
     written: Written
+    run_id: str = ""
+    out: Path = Path()
 
 
 @task(name="read-inbox", cache_policy=NO_CACHE)
 def read_task(inbox: Path) -> list[Submission]:
-    """Read every submission in the inbox."""
-    return read_inbox(inbox)
+    """Read every submission in the inbox, reporting progress."""
+    logger = get_run_logger()
+    paths = discover(inbox)
+    read: list[Submission] = []
+    with Phase("чтение файлов", len(paths), log=logger.info) as phase:
+        for path in paths:
+            read.append(read_submission(path, name=path.relative_to(inbox).as_posix()))
+            phase.advance()
+    return read
 
 
 @task(name="validate-batch", cache_policy=NO_CACHE)
@@ -66,16 +93,51 @@ def validate_task(
     if waivers:
         read, problems = load_waivers(Path(waivers))
         waiving = WaiverInput(read, problems, Path(waivers).name, dt.date.today())
-    return validate(submissions, default, by_organisation, waiving, data_docs)
+    with Phase("проверка", log=get_run_logger().info):
+        return validate(submissions, default, by_organisation, waiving, data_docs)
 
 
-@task(name="write-outputs", cache_policy=NO_CACHE)
-def write_task(result: BatchResult, out: Path, sources: dict[str, Path], lang: str) -> Written:
-    """Write the worklist, the validated tables and the annotated copies."""
-    return write_outputs(result, out, sources, lang)
+@task(
+    name="write-outputs",
+    cache_policy=NO_CACHE,
+    retries=len(WRITE_RETRY_DELAYS_S),
+    retry_delay_seconds=WRITE_RETRY_DELAYS_S,
+)
+def write_task(
+    result: BatchResult, staging: Path, sources: dict[str, Path], lang: str, run_label: str
+) -> Written:
+    """Write the worklist, the validated tables and the annotated copies into staging."""
+    with Phase("запись результатов", log=get_run_logger().info):
+        return write_outputs(result, staging, sources, lang, run_label=run_label)
 
 
-@flow(name="sverka", log_prints=False)
+@task(
+    name="publish-outputs",
+    cache_policy=NO_CACHE,
+    retries=len(WRITE_RETRY_DELAYS_S),
+    retry_delay_seconds=WRITE_RETRY_DELAYS_S,
+)
+def publish_task(out: Path, staging: Path, run: dict[str, Any]) -> dict[str, Any]:
+    """Write the manifest and switch the staged outputs in."""
+    return publish.publish(out, staging, run)
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("sverka")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _flow_run_id() -> str:
+    try:
+        context: Any = get_run_context()
+        return str(context.flow_run.id)
+    except Exception:  # outside a flow run there is none
+        return ""
+
+
+@flow(name="sverka", log_prints=False, timeout_seconds=FLOW_TIMEOUT_S)
 def reconcile(
     inbox: str = "inbox",
     out: str = "outputs",
@@ -84,8 +146,9 @@ def reconcile(
     norms_map: str | None = None,
     waivers: str | None = None,
     lang: str = "ru",
+    no_wait: bool = False,
 ) -> RunSummary:
-    """Reconcile every submission in ``inbox`` and write the results to ``out``.
+    """Reconcile every submission in ``inbox`` and publish the results in ``out``.
 
     Args:
         inbox: The folder of submitted workbooks (read only).
@@ -94,22 +157,64 @@ def reconcile(
         norms_map: A TOML file choosing other standards per organisation.
         waivers: The stewards' waivers CSV (a missing file means no waivers).
         lang: ``ru`` (default) or ``en``: the language of messages, page and comments.
+        no_wait: Fail at once (``OutputsBusyError``) when another run holds ``out``.
 
     Returns:
         How many files were read and where the results are.
     """
     logger = get_run_logger()
     inbox_path, out_path = Path(inbox), Path(out)
-    submissions = read_task(inbox_path)
-    logger.info("Прочитано файлов: %d из %s", len(submissions), inbox_path)
-    # quote(): Prefect would otherwise walk every figure of every submission to
-    # track task inputs (4x the pipeline's own time on 1,000 files, bench.py).
-    result = validate_task(quote(submissions), norms, norms_map, waivers, out_path / "data_docs")  # type: ignore[call-overload]
-    sources = {sub.source.submission: sub.path for sub in submissions}
-    written = write_task(quote(result), out_path, sources, lang)  # type: ignore[call-overload]
+    started = dt.datetime.now().astimezone()
+    run_id = publish.new_run_id(started)
+
+    def waiting(holder: runlock.Holder) -> None:
+        logger.warning("Папка %s занята другой проверкой (%s): ждём.", out, holder.describe())
+
+    with runlock.hold(out_path, wait=not no_wait, run=run_id, on_wait=waiting):
+        removed = publish.clean_leftovers(out_path)
+        if removed:
+            logger.info("Удалены остатки прерванных запусков: %s", ", ".join(removed))
+        staging = publish.begin(out_path, run_id)
+        logger.info("Запуск %s: папка входящих %s", run_id, inbox_path)
+        submissions = read_task(inbox_path)
+        # quote(): Prefect would otherwise walk every figure of every submission to
+        # track task inputs (4x the pipeline's own time on 1,000 files, bench.py).
+        result = validate_task(quote(submissions), norms, norms_map, waivers, staging / "data_docs")  # type: ignore[call-overload]
+        sources = {sub.source.submission: sub.path for sub in submissions}
+        label = f"Run {run_id}" if lang == "en" else f"Запуск {run_id}"
+        staged = write_task(quote(result), staging, sources, lang, label)  # type: ignore[call-overload]
+        waivers_file = Path(waivers) if waivers else None
+        manifest = publish_task(
+            out_path,
+            staging,
+            {
+                "run_id": run_id,
+                "prefect_flow_run_id": _flow_run_id(),
+                "started": started.isoformat(timespec="seconds"),
+                "inbox": str(inbox_path.resolve()),
+                "version": _version(),
+                "standard": sorted(set(result.submissions["standard"].astype(str))),
+                "norms_file": norms,
+                "norms_map_file": norms_map,
+                "waivers_file": (
+                    str(waivers_file.resolve())
+                    if waivers_file is not None and waivers_file.exists()
+                    else None
+                ),
+                "files_read": len(submissions),
+                "counts": staged.counts,
+            },
+        )
+    written = dataclasses.replace(
+        staged,
+        worklist=out_path / staged.worklist.relative_to(staging),
+        workbook=out_path / staged.workbook.relative_to(staging),
+        validated=out_path / staged.validated.relative_to(staging),
+    )
     create_markdown_artifact(
         key=ARTIFACT_KEY,
-        markdown=summary_markdown(result),
+        markdown=f"Запуск `{run_id}`, {len(manifest['files'])} файлов результатов.\n\n"
+        + summary_markdown(result),
         description="Замечания сверки по важности и семействам правил",
     )
     create_table_artifact(
@@ -118,8 +223,9 @@ def reconcile(
         description="Открытые замечания сверки (первые 5 000)",
     )
     logger.info(
-        "Список замечаний: %s (%s)",
+        "Запуск %s опубликован: %s (%s)",
+        run_id,
         written.worklist,
         ", ".join(f"{SEVERITY_RU[s]}: {n}" for s, n in written.counts.items()),
     )
-    return RunSummary(files=len(submissions), written=written)
+    return RunSummary(files=len(submissions), written=written, run_id=run_id, out=out_path)
