@@ -248,6 +248,15 @@ def publish(out: Path, staging: Path, run: Mapping[str, Any]) -> dict[str, Any]:
         top = out / gone
         if top.is_symlink():
             top.unlink()
+    for legacy in sorted(LEGACY_NAMES):
+        top = out / legacy
+        if top.is_symlink() or not top.exists():
+            continue
+        # An earlier version's output that this run does not write: stale, and ours.
+        if top.is_dir():
+            shutil.rmtree(top)
+        else:
+            top.unlink()
     _fsync_dir(out)
     return manifest
 
