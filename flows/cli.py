@@ -280,6 +280,7 @@ def _serve(args: argparse.Namespace) -> int:
             timezone=args.timezone,
             parameters={**_paths(args), "lang": args.lang},
             say=lambda line: print(line, flush=True),
+            spare=() if server is None else (server.pid,),
         )
     finally:
         if server is not None:
