@@ -166,9 +166,7 @@ def _paths(args: argparse.Namespace) -> dict[str, str | None]:
 
 def _run(args: argparse.Namespace) -> int:
     from checks import runlock
-    from checks.outputs import SEVERITY_RU
     from flows import server as local_server
-    from flows.pipeline import reconcile
 
     paths = _paths(args)
 
@@ -187,6 +185,9 @@ def _run(args: argparse.Namespace) -> int:
                 _logs(args.out) / "prefect-server.log", services=False, ui=False
             )
         try:
+            # Prefect reads its settings when first imported: after PREFECT_API_URL is set.
+            from flows.pipeline import reconcile
+
             summary = reconcile(
                 inbox=str(paths["inbox"]),
                 out=str(paths["out"]),
@@ -199,6 +200,8 @@ def _run(args: argparse.Namespace) -> int:
         finally:
             if server is not None:
                 local_server.stop(server)
+    from checks.outputs import SEVERITY_RU
+
     counts = summary.written.counts
     out = summary.out
     if args.lang == "en":
@@ -261,13 +264,15 @@ def _logs(out: Path) -> Path:
 
 def _serve(args: argparse.Namespace) -> int:
     from flows import server as local_server
-    from flows.pipeline import reconcile
-    from flows.service import serve
 
     server = None
     if not os.environ.get("PREFECT_API_URL"):
         server = local_server.start(_logs(args.out) / "prefect-server.log")
     try:
+        # Prefect reads its settings when first imported: after PREFECT_API_URL is set.
+        from flows.pipeline import reconcile
+        from flows.service import serve
+
         ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
         print(
             f"Проверка папки {args.inbox.resolve()} по расписанию «{args.cron}» ({args.timezone})."

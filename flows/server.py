@@ -67,7 +67,14 @@ def start(log_path: Path, *, services: bool = True, ui: bool = True) -> subproce
     env.pop("PREFECT_API_URL", None)
     with log_path.open("ab") as log:
         server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            # Its own session: Ctrl+C in the terminal goes to sverka, which then stops
+            # its runs while the server still answers, and stops the server last.
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + START_TIMEOUT_S
