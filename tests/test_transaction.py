@@ -88,6 +88,7 @@ def test_two_overlapping_runs_leave_one_complete_set(
     assert manifest["run_id"] in second_out
     assert manifest["files_read"] == 3
     assert publish.verify(out) == []
+    assert manifest["run_id"] in (out / "report.html").read_text(encoding="utf-8")
     assert not (out / "annotated" / "seed-003-vostok-2023.xlsx").exists()
     assert "Traceback" not in first_err + second_err
     logs = httpx.post(
