@@ -35,4 +35,5 @@ bench: $(VENV)/.installed
 	$(BIN)/python scripts/bench.py
 
 clean:
-	rm -rf $(VENV) outputs/validated outputs/*.csv outputs/*.xlsx
+	rm -rf $(VENV)
+	find outputs -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
