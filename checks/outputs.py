@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +18,7 @@ from checks.annotate import annotate_all
 from checks.atomic import write_atomically
 from checks.batch import BatchResult
 from checks.findings import CONTRACT_FIELDS
+from checks.letters import write_letters
 from checks.registry import FAMILIES, SEVERITIES
 from checks.report import render_report
 from checks.tables import is_missing, records
@@ -51,6 +52,7 @@ class Written:
         validated: The folder of validated tables.
         counts: Severity → number of open findings; ``waived`` apart.
         annotated: Submission → its annotated copy, relative to the output folder.
+        letters: Submission → its letter to the organisation, relative to the output folder.
     """
 
     worklist: Path
@@ -58,6 +60,7 @@ class Written:
     validated: Path
     counts: dict[str, int]
     annotated: dict[str, str]
+    letters: dict[str, str] = field(default_factory=dict)
 
 
 def worklist(findings: pd.DataFrame) -> pd.DataFrame:
@@ -118,6 +121,7 @@ def write_outputs(
     out: Path,
     sources: Mapping[str, Path] | None = None,
     lang: str = "ru",
+    letter_template: Path | None = None,
 ) -> Written:
     """Write the worklist, the validated tables and the annotated copies under ``out``.
 
@@ -126,6 +130,8 @@ def write_outputs(
         out: The output folder (created if missing).
         sources: Submission → its file, for the annotated copies (none if not given).
         lang: The language of the messages, the report page and the comments.
+        letter_template: The steward's letter template (the letters are Russian
+            whatever ``lang``); the default template if not given.
 
     Returns:
         Where things were written, and the counts by severity.
@@ -161,12 +167,14 @@ def write_outputs(
         changes=result.changes,
         lang=lang,
     )
+    letters = write_letters(result.findings, result.submissions, out, letter_template)
     return Written(
         out / "discrepancies.csv",
         out / "discrepancies.xlsx",
         validated,
         counts(result.findings),
         links,
+        letters,
     )
 
 

@@ -39,10 +39,12 @@ class RunSummary:
     Attributes:
         files: How many files were read.
         written: Where the outputs are, and the counts by severity.
+        waivers_file: The waivers file the run applied (``""``: none given).
     """
 
     files: int
     written: Written
+    waivers_file: str = ""
 
 
 @task(name="read-inbox", cache_policy=NO_CACHE)
@@ -65,14 +67,21 @@ def validate_task(
     waiving = None
     if waivers:
         read, problems = load_waivers(Path(waivers))
-        waiving = WaiverInput(read, problems, Path(waivers).name, dt.date.today())
+        waiving = WaiverInput(read, problems, Path(waivers).name, dt.date.today(), waivers)
     return validate(submissions, default, by_organisation, waiving, data_docs)
 
 
 @task(name="write-outputs", cache_policy=NO_CACHE)
-def write_task(result: BatchResult, out: Path, sources: dict[str, Path], lang: str) -> Written:
-    """Write the worklist, the validated tables and the annotated copies."""
-    return write_outputs(result, out, sources, lang)
+def write_task(
+    result: BatchResult,
+    out: Path,
+    sources: dict[str, Path],
+    lang: str,
+    letter_template: str | None = None,
+) -> Written:
+    """Write the worklist, the validated tables, the annotated copies and the letters."""
+    template = Path(letter_template) if letter_template else None
+    return write_outputs(result, out, sources, lang, letter_template=template)
 
 
 @flow(name="sverka", log_prints=False)
@@ -84,6 +93,7 @@ def reconcile(
     norms_map: str | None = None,
     waivers: str | None = None,
     lang: str = "ru",
+    letter_template: str | None = None,
 ) -> RunSummary:
     """Reconcile every submission in ``inbox`` and write the results to ``out``.
 
@@ -94,6 +104,8 @@ def reconcile(
         norms_map: A TOML file choosing other standards per organisation.
         waivers: The stewards' waivers CSV (a missing file means no waivers).
         lang: ``ru`` (default) or ``en``: the language of messages, page and comments.
+        letter_template: The steward's template of the letters to the organisations
+            (the default template if not given).
 
     Returns:
         How many files were read and where the results are.
@@ -106,7 +118,7 @@ def reconcile(
     # track task inputs (4x the pipeline's own time on 1,000 files, bench.py).
     result = validate_task(quote(submissions), norms, norms_map, waivers, out_path / "data_docs")  # type: ignore[call-overload]
     sources = {sub.source.submission: sub.path for sub in submissions}
-    written = write_task(quote(result), out_path, sources, lang)  # type: ignore[call-overload]
+    written = write_task(quote(result), out_path, sources, lang, letter_template)  # type: ignore[call-overload]
     create_markdown_artifact(
         key=ARTIFACT_KEY,
         markdown=summary_markdown(result),
@@ -122,4 +134,5 @@ def reconcile(
         written.worklist,
         ", ".join(f"{SEVERITY_RU[s]}: {n}" for s, n in written.counts.items()),
     )
-    return RunSummary(files=len(submissions), written=written)
+    logger.info("Файл исключений: %s", result.waivers_file or "не задан")
+    return RunSummary(len(submissions), written, result.waivers_file)
