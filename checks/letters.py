@@ -36,7 +36,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -456,7 +456,8 @@ def _table(doc: DocumentObject, rows: list[str], values: list[str], width: int) 
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    widths = [width * w // sum(weights) for w in weights]
+    unit = Twips(width // 635 // sum(weights))  # Word keeps widths in twips (635 EMU)
+    widths = [Twips(unit.twips * w) for w in weights]
     for c, column_width in enumerate(widths):
         table.columns[c].width = column_width
     for r, row in enumerate(cells):
