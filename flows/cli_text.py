@@ -314,6 +314,25 @@ class Parser(argparse.ArgumentParser):
         original = self._originals.setdefault((id(owner), name), value)
         return translate(original, self.lang) if isinstance(original, str) else original
 
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        """Parse as argparse does, speaking the language the command line asks for.
+
+        Args:
+            args: The arguments (``sys.argv[1:]`` by default).
+            namespace: Where to put the values.
+
+        Returns:
+            The values.
+        """
+        if args is None:
+            args = sys.argv[1:]
+        if not self.is_subcommand:
+            self.localise(requested_language(args))
+        with _argparse_speaks(self.lang):
+            return super().parse_args(args, namespace)
+
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
