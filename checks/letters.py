@@ -467,10 +467,12 @@ def _table(doc: DocumentObject, rows: list[str], values: list[str], width: int) 
             paragraph = cell.paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(0)
             _runs(paragraph, row[c] if c < len(row) else "", values, bold=r == 0, size=TABLE_SIZE)
-    header = table.rows[0]._tr.get_or_add_trPr()
+    for row_ in table.rows:
+        # A finding's row stays on one page; the header row repeats on each page.
+        row_._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
-    header.append(repeat)
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
     for cell in table.rows[0].cells:
         shade = OxmlElement("w:shd")
         shade.set(qn("w:val"), "clear")
