@@ -185,6 +185,9 @@ OURS_EN: dict[str, str] = {
         "the waivers file (default waivers.csv beside the output folder, that is in the "
         "folder above --out; no file, no waivers)"
     ),
+    "если папка результатов занята другой проверкой, не ждать, а выйти с кодом 3": (
+        "if another run holds the output folder, do not wait: exit with status 3"
+    ),
     "расписание в формате cron (по умолчанию «0 2 * * *»)": (
         "the schedule in cron format (default «0 2 * * *»)"
     ),
