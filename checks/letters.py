@@ -357,6 +357,7 @@ def _context(letter: Letter) -> dict[str, Any]:
     }
 
 
+#: A made-up letter every template is tried on before a run uses it.
 SAMPLE = Letter(
     submission="пример.xlsx",
     organisation="АО «Пример»",
