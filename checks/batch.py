@@ -88,6 +88,7 @@ class BatchResult:
         measures: The rows of ``Мероприятия``.
         changes: Per resubmission, the findings new, fixed and still there.
         history: The findings of every version read, superseded ones included.
+        waivers_file: The waivers file applied, as given (``""`` when none was).
     """
 
     findings: pd.DataFrame
@@ -97,6 +98,7 @@ class BatchResult:
     measures: pd.DataFrame
     changes: pd.DataFrame
     history: pd.DataFrame
+    waivers_file: str = ""
 
 
 def _passport_row(sub: Submission) -> dict[str, Any]:
@@ -255,12 +257,14 @@ class WaiverInput:
         problems: Findings about unusable rows of the waivers file.
         name: The waivers file's name.
         today: The day expiry is checked against.
+        path: The waivers file's path, for the run's summary (the name if not given).
     """
 
     waivers: list[Waiver]
     problems: list[Finding]
     name: str
     today: dt.date
+    path: str = ""
 
 
 def validate(
@@ -357,4 +361,5 @@ def validate(
         listed,
         resubmissions.changes(every_version, versions),
         every_version,
+        waivers_file=(waiving.path or waiving.name) if waivers is not None else "",
     )

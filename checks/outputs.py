@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +18,7 @@ from checks.annotate import annotate_all
 from checks.atomic import write_atomically
 from checks.batch import BatchResult
 from checks.findings import CONTRACT_FIELDS
+from checks.letters import write_letters
 from checks.registry import FAMILIES, SEVERITIES
 from checks.report import render_report
 from checks.tables import is_missing, records
@@ -51,6 +52,7 @@ class Written:
         validated: The folder of validated tables.
         counts: Severity → number of open findings; ``waived`` apart.
         annotated: Submission → its annotated copy, relative to the output folder.
+        letters: Submission → its letter to the organisation, relative to the output folder.
     """
 
     worklist: Path
@@ -58,6 +60,7 @@ class Written:
     validated: Path
     counts: dict[str, int]
     annotated: dict[str, str]
+    letters: dict[str, str] = field(default_factory=dict)
 
 
 def worklist(findings: pd.DataFrame) -> pd.DataFrame:
@@ -120,6 +123,7 @@ def write_outputs(
     lang: str = "ru",
     *,
     run_label: str = "",
+    letter_template: Path | None = None,
 ) -> Written:
     """Write the worklist, the validated tables and the annotated copies under ``out``.
 
@@ -130,6 +134,8 @@ def write_outputs(
         lang: The language of the messages, the report page and the comments.
         run_label: Which run this is, shown on the report page (the date and
             time of writing when empty).
+        letter_template: The steward's letter template (the letters are Russian
+            whatever ``lang``); the default template if not given.
 
     Returns:
         Where things were written, and the counts by severity.
@@ -166,12 +172,14 @@ def write_outputs(
         changes=result.changes,
         lang=lang,
     )
+    letters = write_letters(result.findings, result.submissions, out, letter_template)
     return Written(
         out / "discrepancies.csv",
         out / "discrepancies.xlsx",
         validated,
         counts(result.findings),
         links,
+        letters,
     )
 
 

@@ -377,6 +377,14 @@ RULES: dict[str, Rule] = {
             "The waiver of finding {fingerprint} expired on {until}: the finding is open again.",
         ),
         Rule(
+            "waiver-conflict",
+            "structure",
+            "info",
+            "Для замечания {fingerprint} в файле исключений несколько строк ({rows}): "
+            "действует строка {row} ({by}, {date}) как самое позднее решение, остальные нет.",
+            "The waivers file has several rows ({rows}) for finding {fingerprint}: row {row} ({by}, {date}) applies as the latest decision, the others do not.",
+        ),
+        Rule(
             "waiver-unmatched",
             "structure",
             "info",

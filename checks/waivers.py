@@ -27,12 +27,23 @@ from checks.atomic import write_atomically
 from checks.findings import Finding, Source, make
 
 COLUMNS = ("fingerprint", "reason", "by", "date", "until")
+#: The default waivers file's name; it lives beside the output folder (see :func:`beside`).
+DEFAULT_NAME = "waivers.csv"
 _FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 
 class WaiverError(ValueError):
-    """A waiver cannot be written; the message says why, in Russian."""
+    """A waiver cannot be written; the message says why, in Russian (``en``: in English).
+
+    Attributes:
+        en: The reason in English.
+    """
+
+    def __init__(self, message: str, en: str = "") -> None:
+        """Keep the reason in Russian (``str()``) and in English."""
+        super().__init__(message)
+        self.en = en or message
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +86,52 @@ def parse_date(text: str) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+def beside(out: Path) -> Path:
+    """Return the default waivers file of an output folder: ``waivers.csv`` beside it.
+
+    The file is the stewards' data, so it lives outside the output folder a
+    run rewrites, next to it (``<out>/../waivers.csv``), whatever folder the
+    command runs from.
+
+    Args:
+        out: The output folder (``--out``).
+
+    Returns:
+        The waivers file's absolute path.
+    """
+    return out.resolve().parent / DEFAULT_NAME
+
+
+def worklist_rows(worklist: Path, fingerprint: str) -> list[dict[str, str]]:
+    """Return the worklist's rows of a fingerprint.
+
+    Args:
+        worklist: A run's ``discrepancies.csv``.
+        fingerprint: The fingerprint sought (any case).
+
+    Returns:
+        The rows (column → text), possibly none.
+
+    Raises:
+        WaiverError: There is no worklist, or the file is not one.
+    """
+    if not worklist.is_file():
+        raise WaiverError(
+            f"списка замечаний {worklist} нет: сначала нужна проверка (sverka run) "
+            "с той же папкой --out",
+            f"there is no worklist {worklist}: run a check first (sverka run) with the same --out",
+        )
+    with worklist.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if "fingerprint" not in (reader.fieldnames or ()):
+            raise WaiverError(
+                f"{worklist} — не список замечаний: в нём нет столбца fingerprint",
+                f"{worklist} is not a worklist: it has no fingerprint column",
+            )
+        wanted = fingerprint.strip().casefold()
+        return [row for row in reader if (row.get("fingerprint") or "").casefold() == wanted]
 
 
 def _dialect(text: str) -> str:
@@ -137,6 +194,11 @@ def review(
 ) -> tuple[dict[str, Waiver], list[Finding]]:
     """Choose the waivers in force, and report those that no longer fit.
 
+    Several rows for one fingerprint are decisions taken one after another:
+    the latest by ``date`` holds (on the same date, the lower row, written
+    later), whether it waives or has expired; the others do not apply, and a
+    ``waiver-conflict`` finding names the row that holds.
+
     Args:
         present: The fingerprints of this run's findings.
         waivers: The waivers read.
@@ -146,37 +208,58 @@ def review(
     Returns:
         Fingerprint → its waiver in force; ``waiver-expired`` findings for
         expired waivers whose finding is still there, ``waiver-unmatched``
-        for waivers that match no finding (so the file does not rot).
+        for waivers that match no finding (so the file does not rot),
+        ``waiver-conflict`` for findings with several rows.
     """
     source = Source(waivers_name, "")
+    rows: dict[str, list[Waiver]] = {}
+    for waiver in waivers:
+        rows.setdefault(waiver.fingerprint, []).append(waiver)
     active: dict[str, Waiver] = {}
     about: list[Finding] = []
-    for waiver in waivers:
-        if not waiver.applies(today):
-            if waiver.fingerprint in present:
+    for fingerprint, decisions in rows.items():
+        latest = max(decisions, key=lambda w: (w.date, w.row))
+        cell = f"A{latest.row}"
+        if fingerprint not in present:
+            if latest.applies(today):
                 about.append(
                     make(
-                        "waiver-expired",
+                        "waiver-unmatched",
                         source,
-                        cell=f"A{waiver.row}",
-                        fingerprint=waiver.fingerprint,
-                        until=waiver.until,
-                        locus=(waiver.fingerprint,),
+                        cell=cell,
+                        fingerprint=fingerprint,
+                        reason=latest.reason,
+                        locus=(fingerprint,),
                     )
                 )
-        elif waiver.fingerprint not in present:
+            continue
+        if len(decisions) > 1:
             about.append(
                 make(
-                    "waiver-unmatched",
+                    "waiver-conflict",
                     source,
-                    cell=f"A{waiver.row}",
-                    fingerprint=waiver.fingerprint,
-                    reason=waiver.reason,
-                    locus=(waiver.fingerprint,),
+                    cell=cell,
+                    fingerprint=fingerprint,
+                    rows=", ".join(str(w.row) for w in sorted(decisions, key=lambda w: w.row)),
+                    row=latest.row,
+                    by=latest.by,
+                    date=latest.date.strftime("%d.%m.%Y"),
+                    locus=(fingerprint, "conflict"),
                 )
             )
+        if latest.applies(today):
+            active[fingerprint] = latest
         else:
-            active.setdefault(waiver.fingerprint, waiver)
+            about.append(
+                make(
+                    "waiver-expired",
+                    source,
+                    cell=cell,
+                    fingerprint=fingerprint,
+                    until=latest.until,
+                    locus=(fingerprint,),
+                )
+            )
     return active, about
 
 
@@ -229,9 +312,15 @@ def add(
     """
     fingerprint = fingerprint.strip().casefold()
     if not _FINGERPRINT.match(fingerprint):
-        raise WaiverError("отпечаток должен быть из 16 символов 0–9, a–f (столбец fingerprint)")
+        raise WaiverError(
+            "отпечаток должен быть из 16 символов 0–9, a–f (столбец fingerprint)",
+            "a fingerprint is 16 characters 0–9, a–f (the fingerprint column)",
+        )
     if not reason.strip() or not by.strip():
-        raise WaiverError("нужны причина (--reason) и кто принял решение (--by)")
+        raise WaiverError(
+            "нужны причина (--reason) и кто принял решение (--by)",
+            "a reason (--reason) and who decided (--by) are needed",
+        )
     existing = path.read_text(encoding="utf-8-sig") if path.exists() else ""
     delimiter = _dialect(existing) if existing.strip() else ";"
     rows = list(csv.reader(io.StringIO(existing), delimiter=delimiter)) if existing else []

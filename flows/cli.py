@@ -15,15 +15,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from flows.cli_text import Parser, current_language
+
 DEFAULT_CRON = "0 2 * * *"
-DEFAULT_WAIVERS = "waivers.csv"
 DEPLOYMENT = "sverka-nightly"
 SERVER_START_TIMEOUT_S = 90
 DEFAULT_TIMEZONE = "Europe/Moscow"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="sverka",
         description=(
             "Сверка отчётов о качестве обслуживания: читает книги Excel из папки входящих, "
@@ -38,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
             "Проверяет все книги из папки входящих (файлы там не меняются) и пишет в папку "
             "результатов: discrepancies.csv и discrepancies.xlsx — список замечаний "
             "(файл, ячейка, что указано, что ожидалось, почему), validated/ — таблицы "
-            "с цифрами и их статусом. Код выхода 0, если проверка прошла, что бы она ни нашла."
+            "с цифрами и их статусом, letters/ — письма организациям. "
+            "Код выхода 0, если проверка прошла, что бы она ни нашла."
         ),
     )
     serve = commands.add_parser(
@@ -77,27 +79,42 @@ def _parser() -> argparse.ArgumentParser:
             default=None,
             help="файл TOML: какой организации какой стандарт",
         )
+        sub.add_argument(
+            "--letter-template",
+            type=_letter_template,
+            default=None,
+            help="шаблон писем организациям (Jinja2, см. README); по умолчанию — шаблон из "
+            "поставки (checks/templates/letter.txt)",
+        )
     waive = commands.add_parser(
         "waive",
-        help="принять замечание с причиной: оно больше не попадёт в список",
+        help="принять замечание с причиной: оно останется в списке с пометкой «снято» "
+        "и не будет считаться открытым",
         description=(
-            "Записывает исключение в файл исключений (CSV, его можно править и в Excel): "
-            "замечание с этим отпечатком (столбец fingerprint списка замечаний) больше не "
-            "считается открытым — ни при следующих проверках, ни в исправленном файле той же "
-            "организации за тот же год, пока оно то же самое и пока не истёк срок --until."
+            "Записывает решение в файл исключений (CSV, его можно править и в Excel). "
+            "Со следующей проверки замечание с этим отпечатком (столбец fingerprint списка "
+            "замечаний) остаётся в списке с пометкой «снято» (статус waived, кто, почему, до "
+            "какого дня), не считается открытым, не попадает в письмо организации и не делает "
+            "цифру сомнительной — и так же в исправленном файле той же организации за тот же "
+            "год, пока замечание то же самое и пока не прошёл срок --until. Отпечаток должен "
+            "быть в списке замечаний последней проверки (папка --out), иначе ничего не "
+            "записывается. Если для замечания в файле несколько строк, действует самая "
+            "поздняя по дате."
         ),
     )
     waive.add_argument("fingerprint", metavar="ОТПЕЧАТОК", help="столбец fingerprint замечания")
     waive.add_argument("--reason", required=True, help="почему замечание принято")
     waive.add_argument("--by", required=True, help="кто принял решение")
-    waive.add_argument("--until", default=None, help="последний день действия, ГГГГ-ММ-ДД")
+    waive.add_argument(
+        "--until", default=None, help="последний день действия, ГГГГ-ММ-ДД (не указан — бессрочно)"
+    )
     waive.add_argument(
         "--out",
         type=Path,
         default=Path("outputs"),
         help="папка результатов, где искать замечание (по умолчанию outputs/)",
     )
-    for sub in (run, serve):
+    for sub in (run, serve, waive):
         sub.add_argument(
             "--lang",
             choices=("ru", "en"),
@@ -113,8 +130,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--waivers",
             type=Path,
-            default=Path(DEFAULT_WAIVERS),
-            help=f"файл исключений (по умолчанию {DEFAULT_WAIVERS}; нет файла — нет исключений)",
+            default=None,
+            help="файл исключений (по умолчанию waivers.csv рядом с папкой результатов, "
+            "то есть в папке над --out; нет файла — нет исключений)",
         )
     serve.add_argument(
         "--cron",
@@ -127,6 +145,18 @@ def _parser() -> argparse.ArgumentParser:
         help=f"часовой пояс расписания (по умолчанию {DEFAULT_TIMEZONE})",
     )
     return parser
+
+
+def _letter_template(text: str) -> Path:
+    """Check a ``--letter-template`` file when it is given: a broken one is a usage error."""
+    from checks.letters import LetterTemplateError, load_template
+
+    path = Path(text)
+    try:
+        load_template(path)
+    except LetterTemplateError as exc:
+        raise argparse.ArgumentTypeError(exc.en if current_language() == "en" else exc.ru) from exc
+    return path.resolve()
 
 
 def _quiet_prefect() -> None:
@@ -150,7 +180,12 @@ def _quiet_prefect() -> None:
 
 
 def _paths(args: argparse.Namespace) -> dict[str, str | None]:
-    """The flow's parameters: absolute paths, so a scheduled run finds them too."""
+    """The flow's parameters: absolute paths, so a scheduled run finds them too.
+
+    The waivers file defaults to ``waivers.csv`` beside the output folder,
+    never to one in the folder the command happens to run from.
+    """
+    from checks.waivers import beside
 
     def absolute(path: Path | None) -> str | None:
         return str(path.resolve()) if path is not None else None
@@ -160,7 +195,8 @@ def _paths(args: argparse.Namespace) -> dict[str, str | None]:
         "out": absolute(args.out),
         "norms": absolute(args.norms),
         "norms_map": absolute(args.norms_map),
-        "waivers": absolute(args.waivers),
+        "waivers": absolute(args.waivers or beside(args.out)),
+        "letter_template": absolute(args.letter_template),
     }
 
 
@@ -196,6 +232,7 @@ def _run(args: argparse.Namespace) -> int:
                 waivers=paths["waivers"],
                 lang=args.lang,
                 no_wait=args.no_wait,
+                letter_template=paths["letter_template"],
             )
         finally:
             if server is not None:
@@ -211,49 +248,120 @@ def _run(args: argparse.Namespace) -> int:
         print("Findings: " + ", ".join(f"{names[s]} {n}" for s, n in counts.items()))
         print(f"Report page: {out / 'report.html'}")
         print(f"Validated tables: {summary.written.validated}/")
+        print(_waivers_line(summary.waivers_file, "en"))
         return 0
     print(f"Запуск {summary.run_id}: проверено файлов: {summary.files}")
     print(f"Список замечаний: {summary.written.worklist} (для Excel: {summary.written.workbook})")
     print("Замечаний: " + ", ".join(f"{SEVERITY_RU[s]} {n}" for s, n in counts.items()))
     print(f"Страница отчёта: {out / 'report.html'}")
     print(f"Проверенные таблицы: {summary.written.validated}/")
+    print(_waivers_line(summary.waivers_file, "ru"))
     return 0
 
 
+def _waivers_line(path: str, lang: str) -> str:
+    """Name the waivers file a run applied, and say so when there is none."""
+    missing = not path or not Path(path).is_file()
+    if lang == "en":
+        return f"Waivers: {path} (no such file: no waivers)" if missing else f"Waivers: {path}"
+    return f"Исключения: {path} (файла нет — исключений нет)" if missing else f"Исключения: {path}"
+
+
 def _waive(args: argparse.Namespace) -> int:
-    import csv
+    """Write a waiver of a finding that is in the last run's worklist; exit 2 otherwise."""
     import datetime as dt
 
-    from checks.waivers import WaiverError, add, parse_date
+    from checks.waivers import WaiverError, add, beside, load, parse_date, worklist_rows
 
+    english = args.lang == "en"
+
+    def say(ru: str, en: str, *, problem: bool = False) -> None:
+        print(
+            ("sverka: " if problem else "") + (en if english else ru),
+            file=sys.stderr if problem else sys.stdout,
+        )
+
+    today = dt.date.today()
     until = parse_date(args.until) if args.until else None
     if args.until and until is None:
-        print(f"sverka: срок «{args.until}» не читается: нужна ГГГГ-ММ-ДД", file=sys.stderr)
+        say(
+            f"срок «{args.until}» не читается: нужна ГГГГ-ММ-ДД",
+            f"the date «{args.until}» does not read: YYYY-MM-DD is needed",
+            problem=True,
+        )
         return 2
+    waivers = args.waivers or beside(args.out)
     worklist = args.out / "discrepancies.csv"
-    if worklist.exists():
-        with worklist.open(encoding="utf-8", newline="") as handle:
-            found = [r for r in csv.DictReader(handle) if r.get("fingerprint") == args.fingerprint]
-        if not found:
-            print(
-                f"sverka: в {worklist} нет замечания с отпечатком {args.fingerprint}",
-                file=sys.stderr,
-            )
-            return 2
-        print(f"Замечание: {found[0]['submission']}, {found[0]['message']}")
+    try:
+        found = worklist_rows(worklist, args.fingerprint)
+    except WaiverError as exc:
+        say(f"исключение не записано: {exc}", f"no waiver written: {exc.en}", problem=True)
+        return 2
+    if not found:
+        say(
+            f"исключение не записано: в {worklist} нет замечания с отпечатком {args.fingerprint}",
+            f"no waiver written: {worklist} has no finding with fingerprint {args.fingerprint}",
+            problem=True,
+        )
+        return 2
+    row = found[0]
+    place = ", ".join(p for p in (row.get("submission"), row.get("sheet"), row.get("cell")) if p)
+    say(
+        f"Замечание: {place}: {row.get('message', '')}",
+        f"Finding: {place}: {row.get('message', '')}",
+    )
+    fingerprint = args.fingerprint.strip().casefold()
+    earlier = [w for w in load(waivers)[0] if w.fingerprint == fingerprint]
+    same = [
+        w
+        for w in earlier
+        if (w.reason, w.by, w.until) == (args.reason.strip(), args.by.strip(), until)
+    ]
+    if same:
+        say(
+            f"внимание: такое же исключение уже есть в {waivers} (строка {same[-1].row}); "
+            "новая строка не записана.",
+            f"warning: the same waiver is already in {waivers} (row {same[-1].row}); "
+            "no new row written.",
+            problem=True,
+        )
+        return 0
     try:
         waiver = add(
-            args.waivers,
-            fingerprint=args.fingerprint,
+            waivers,
+            fingerprint=fingerprint,
             reason=args.reason,
             by=args.by,
             until=until,
-            today=dt.date.today(),
+            today=today,
         )
     except WaiverError as exc:
-        print(f"sverka: исключение не записано: {exc}", file=sys.stderr)
+        say(f"исключение не записано: {exc}", f"no waiver written: {exc.en}", problem=True)
         return 2
-    print(f"Исключение записано в {args.waivers} (строка {waiver.row}).")
+    say(
+        f"Исключение записано в {waivers} (строка {waiver.row}). Со следующей проверки "
+        "замечание останется в списке с пометкой «снято» и не будет считаться открытым.",
+        f"Waiver written to {waivers} (row {waiver.row}). From the next run on the finding "
+        "stays in the worklist marked as waived and is not counted as open.",
+    )
+    if earlier:
+        holds = max([*earlier, waiver], key=lambda w: (w.date, w.row))
+        rows = ", ".join(str(w.row) for w in earlier)
+        say(
+            f"внимание: для этого замечания в {waivers} уже есть строки: {rows}; действует "
+            f"строка {holds.row} ({holds.by}, {holds.date:%d.%m.%Y}) как самое позднее решение.",
+            f"warning: {waivers} already has rows for this finding: {rows}; row {holds.row} "
+            f"({holds.by}, {holds.date:%d.%m.%Y}) applies as the latest decision.",
+            problem=True,
+        )
+    if until is not None and until < today:
+        say(
+            f"внимание: срок {until:%d.%m.%Y} уже прошёл: исключение не действует, замечание "
+            "останется открытым.",
+            f"warning: the date {until:%d.%m.%Y} has passed: the waiver does not apply, the "
+            "finding stays open.",
+            problem=True,
+        )
     return 0
 
 

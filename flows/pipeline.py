@@ -57,12 +57,14 @@ class RunSummary:
         written: Where the published outputs are, and the counts by severity.
         run_id: The run's id, as in ``manifest.json`` and on the report page.
         out: The output folder.
+        waivers_file: The waivers file the run applied (``""``: none given).
     """
 
     files: int
     written: Written
     run_id: str = ""
     out: Path = Path()
+    waivers_file: str = ""
 
 
 @task(name="read-inbox", cache_policy=NO_CACHE)
@@ -92,7 +94,7 @@ def validate_task(
     waiving = None
     if waivers:
         read, problems = load_waivers(Path(waivers))
-        waiving = WaiverInput(read, problems, Path(waivers).name, dt.date.today())
+        waiving = WaiverInput(read, problems, Path(waivers).name, dt.date.today(), waivers)
     with Phase("проверка", log=get_run_logger().info):
         return validate(submissions, default, by_organisation, waiving, data_docs)
 
@@ -104,11 +106,20 @@ def validate_task(
     retry_delay_seconds=WRITE_RETRY_DELAYS_S,
 )
 def write_task(
-    result: BatchResult, staging: Path, sources: dict[str, Path], lang: str, run_label: str
+    result: BatchResult,
+    staging: Path,
+    sources: dict[str, Path],
+    lang: str,
+    run_label: str,
+    *,
+    letter_template: str | None = None,
 ) -> Written:
-    """Write the worklist, the validated tables and the annotated copies into staging."""
+    """Write the worklist, the tables, the annotated copies and the letters into staging."""
+    template = Path(letter_template) if letter_template else None
     with Phase("запись результатов", log=get_run_logger().info):
-        return write_outputs(result, staging, sources, lang, run_label=run_label)
+        return write_outputs(
+            result, staging, sources, lang, run_label=run_label, letter_template=template
+        )
 
 
 @task(
@@ -147,6 +158,7 @@ def reconcile(
     waivers: str | None = None,
     lang: str = "ru",
     no_wait: bool = False,
+    letter_template: str | None = None,
 ) -> RunSummary:
     """Reconcile every submission in ``inbox`` and publish the results in ``out``.
 
@@ -158,6 +170,8 @@ def reconcile(
         waivers: The stewards' waivers CSV (a missing file means no waivers).
         lang: ``ru`` (default) or ``en``: the language of messages, page and comments.
         no_wait: Fail at once (``OutputsBusyError``) when another run holds ``out``.
+        letter_template: The steward's template of the letters to the organisations
+            (the default template if not given).
 
     Returns:
         How many files were read and where the results are.
@@ -182,7 +196,9 @@ def reconcile(
         result = validate_task(quote(submissions), norms, norms_map, waivers, staging / "data_docs")  # type: ignore[call-overload]
         sources = {sub.source.submission: sub.path for sub in submissions}
         label = f"Run {run_id}" if lang == "en" else f"Запуск {run_id}"
-        staged = write_task(quote(result), staging, sources, lang, label)  # type: ignore[call-overload]
+        staged = write_task(
+            quote(result), staging, sources, lang, label, letter_template=letter_template
+        )  # type: ignore[call-overload]
         waivers_file = Path(waivers) if waivers else None
         manifest = publish_task(
             out_path,
@@ -228,4 +244,11 @@ def reconcile(
         written.worklist,
         ", ".join(f"{SEVERITY_RU[s]}: {n}" for s, n in written.counts.items()),
     )
-    return RunSummary(files=len(submissions), written=written, run_id=run_id, out=out_path)
+    logger.info("Файл исключений: %s", result.waivers_file or "не задан")
+    return RunSummary(
+        files=len(submissions),
+        written=written,
+        run_id=run_id,
+        out=out_path,
+        waivers_file=result.waivers_file,
+    )

@@ -59,10 +59,17 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+
+# openpyxl picks its XML writer when imported: lxml's when lxml is installed (it comes
+# with python-docx), the standard library's otherwise, and the two write different
+# bytes. The seeds are always written with the standard library's, so the same script
+# writes the same files wherever it runs.
+os.environ["OPENPYXL_LXML"] = "False"
 
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
+from docx import Document
 from prefect.client.orchestration import get_client
 from prefect.testing.utilities import prefect_test_harness
 
@@ -57,9 +58,12 @@ def test_flow_end_to_end(inbox: Path, tmp_path: Path) -> None:
     """One run reads every file, writes the worklist and tables, and leaves the inbox as it was."""
     before = _digests(inbox)
     out = tmp_path / "out"
-    summary = reconcile(inbox=str(inbox), out=str(out))
+    template = tmp_path / "letter.txt"
+    template.write_text("# Письмо для {{ organisation or file }}\n", encoding="utf-8")
+    summary = reconcile(inbox=str(inbox), out=str(out), letter_template=str(template))
     assert _digests(inbox) == before
     assert summary.files == 6
+    assert summary.waivers_file == ""
     with (out / "discrepancies.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert tuple(rows[0])[: len(CONTRACT_FIELDS)] == CONTRACT_FIELDS
@@ -83,6 +87,11 @@ def test_flow_end_to_end(inbox: Path, tmp_path: Path) -> None:
         before.keys() - {"~$seed-000-lugansk-2025.xlsx"}
     )
     assert not list(out.rglob("*.tmp"))
+    letters = {p.relative_to(out).as_posix() for p in (out / "letters").iterdir()}
+    assert letters == set(summary.written.letters.values())
+    assert "letters/seed-000-lugansk-2025.docx" in letters
+    heading = Document(str(out / "letters" / "seed-000-lugansk-2025.docx")).paragraphs[0].text
+    assert heading == "Письмо для Энергосбыт (Луганск)"
     with get_client(sync_client=True) as client:
         artifact = client.read_latest_artifacts()
     markdown = [a for a in artifact if a.key == ARTIFACT_KEY]
@@ -121,29 +130,36 @@ def test_cli_missing_inbox_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_cli_run_prints_where_the_worklist_is(inbox: Path, tmp_path: Path) -> None:
-    """``sverka run`` exits 0 with findings and says where the worklist is and what it holds."""
+    """``sverka run`` exits 0 with findings, says where the worklist is, and which waivers apply."""
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
     env.pop("PREFECT_API_URL", None)
     out = tmp_path / "out"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    # A waivers file in the folder the command runs from is not picked up.
+    (elsewhere / "waivers.csv").write_text("fingerprint,reason\nxyz,?\n", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run", "--inbox", str(inbox), "--out", str(out)],
         capture_output=True,
         text=True,
         env=env,
-        cwd=tmp_path,
+        cwd=elsewhere,
         check=False,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert f"Список замечаний: {out / 'discrepancies.csv'}" in done.stdout
     with (out / "discrepancies.csv").open(encoding="utf-8", newline="") as handle:
-        severities = [row["severity"] for row in csv.DictReader(handle)]
+        listed = list(csv.DictReader(handle))
+    severities = [row["severity"] for row in listed]
+    assert not [row for row in listed if row["submission"] == "waivers.csv"]
     counts = [severities.count(s) for s in ("error", "warning", "info")]
     assert counts[0] == 5
     line = "Замечаний: ошибок {}, предупреждений {}, сведений {}, снято исключениями 0".format(
         *counts
     )
     assert line in done.stdout
+    assert f"Исключения: {tmp_path / 'waivers.csv'} (файла нет — исключений нет)" in done.stdout
     assert "Traceback" not in done.stderr
     assert "database is locked" not in done.stderr
 

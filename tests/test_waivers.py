@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from checks.batch import BatchResult, WaiverInput, validate
 from checks.reader import read_submission
@@ -161,3 +162,125 @@ def test_waive_command_checks_the_worklist(tmp_path: Path, capsys: Any) -> None:
     assert main(["waive", "0123456789abcdef", *common]) == 0
     assert "Всего 1 ≠ 2." in capsys.readouterr().out
     assert [w.fingerprint for w in load(waivers)[0]] == ["0123456789abcdef"]
+
+
+@pytest.mark.parametrize(
+    ("later_until", "status", "about"),
+    [
+        pytest.param(None, "waived", ["waiver-conflict"], id="later-in-force"),
+        pytest.param(
+            dt.date(2026, 2, 1), "open", ["waiver-conflict", "waiver-expired"], id="later-expired"
+        ),
+    ],
+)
+def test_latest_dated_decision_wins(
+    tmp_path: Path, later_until: dt.date | None, status: str, about: list[str]
+) -> None:
+    """Of two rows for one finding the later date holds, and the run says which row."""
+    path = submission(tmp_path / "report.xlsx", appeals=APPEALS)
+    fp = finding(run(path), "total-row")["fingerprint"]
+    waivers = tmp_path / "waivers.csv"
+    # The later decision is written first: the date decides, not the order of rows.
+    add(
+        waivers,
+        fingerprint=fp,
+        reason="пересмотрено",
+        by="Петров",
+        until=later_until,
+        today=dt.date(2026, 1, 20),
+    )
+    add(
+        waivers,
+        fingerprint=fp,
+        reason="первое решение",
+        by="Иванова",
+        until=dt.date(2026, 12, 31),
+        today=dt.date(2026, 1, 10),
+    )
+    result = run(path, waivers=waivers)
+    assert finding(result, "total-row")["status"] == status
+    told = result.findings[result.findings["submission"] == "waivers.csv"]
+    assert sorted(told["rule"]) == about
+    assert set(told["cell"]) == {"A2"}
+    conflict = finding(result, "waiver-conflict")["message"]
+    assert "несколько строк (2, 3): действует строка 2 (Петров, 20.01.2026)" in conflict
+
+
+def waive_args(out: Path, *extra: str) -> list[str]:
+    """The ``sverka waive`` arguments for a known finding, with a reason and a name."""
+    return ["waive", "0123456789abcdef", "--reason", "принято", "--by", "Иванова",
+            "--out", str(out), *extra]  # fmt: skip
+
+
+def worklist_of(out: Path) -> Path:
+    """Write a one-finding worklist, with a BOM, as a run writes it."""
+    out.mkdir(parents=True)
+    pd.DataFrame(
+        [
+            {
+                "submission": "a.xlsx",
+                "sheet": "Обращения",
+                "cell": "B5",
+                "message": "Всего 1 ≠ 2.",
+                "fingerprint": "0123456789abcdef",
+            }
+        ]
+    ).to_csv(out / "discrepancies.csv", index=False, encoding="utf-8-sig")
+    return out
+
+
+def test_waive_refuses_without_a_worklist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no worklist in ``--out`` nothing is written: exit 2 and a Russian reason."""
+    monkeypatch.chdir(tmp_path)
+    assert main(waive_args(tmp_path / "outputs")) == 2
+    error = capsys.readouterr().err
+    assert "исключение не записано: списка замечаний" in error
+    assert "sverka run" in error
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_waive_writes_beside_the_output_folder_not_in_the_current_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default waivers file is ``<out>/../waivers.csv``, wherever the command runs from."""
+    out = worklist_of(tmp_path / "data" / "outputs")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(waive_args(out)) == 0
+    said = capsys.readouterr()
+    assert "Замечание: a.xlsx, Обращения, B5: Всего 1 ≠ 2." in said.out
+    assert "останется в списке с пометкой «снято»" in said.out
+    assert said.err == ""
+    assert [w.fingerprint for w in load(tmp_path / "data" / "waivers.csv")[0]] == [
+        "0123456789abcdef"
+    ]
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_waive_warns_on_a_duplicate_and_a_past_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same waiver twice is not written again; another decision is, with a warning."""
+    out = worklist_of(tmp_path / "outputs")
+    waivers = tmp_path / "waivers.csv"
+    assert main(waive_args(out)) == 0
+    capsys.readouterr()
+    assert main(waive_args(out)) == 0
+    assert "такое же исключение уже есть" in capsys.readouterr().err
+    assert len(load(waivers)[0]) == 1
+    assert main(waive_args(out, "--until", "01.01.2020")) == 0
+    error = capsys.readouterr().err
+    assert "уже есть строки: 2; действует строка 3" in error
+    assert "срок 01.01.2020 уже прошёл: исключение не действует" in error
+    assert [w.row for w in load(waivers)[0]] == [2, 3]
+
+
+def test_waive_speaks_english_with_lang_en(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--lang en`` gives the command's own lines in English."""
+    assert main(waive_args(tmp_path / "outputs", "--lang", "en")) == 2
+    assert "no waiver written: there is no worklist" in capsys.readouterr().err

