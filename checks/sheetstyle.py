@@ -1,0 +1,69 @@
+"""Small helpers every Excel output shares: text kept as text, row heights, printing."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+#: Points per line of Excel's default 11-pt Calibri.
+LINE_POINTS = 15.0
+
+
+def put_text(cell: Cell, value: str) -> None:
+    """Write a text into a cell as text, whatever it starts with.
+
+    openpyxl takes any string starting with ``=`` for a formula; a submitted
+    label such as ``=HYPERLINK("http://…";"клик")`` must stay the text it is.
+
+    Args:
+        cell: The cell.
+        value: The text.
+    """
+    cell.value = value
+    cell.data_type = "s"
+
+
+def lines_needed(text: str, width: float) -> int:
+    """Estimate how many lines a wrapped text takes in a column.
+
+    Args:
+        text: The text (its own line breaks count).
+        width: The column's width in Excel character units.
+
+    Returns:
+        At least 1.
+    """
+    # A column of width w holds about w digits of the default font; Cyrillic
+    # letters are a little wider, so a line holds a few characters fewer.
+    per_line = max(1, int(width * 0.95) - 1)
+    return sum(max(1, math.ceil(len(line) / per_line)) for line in text.split("\n"))
+
+
+def row_height(cells: Iterable[tuple[float, str]]) -> float:
+    """The height in points of a row whose wrapped cells hold these texts.
+
+    Args:
+        cells: (column width, text) of each wrapped cell of the row.
+
+    Returns:
+        Enough points for the tallest cell, at :data:`LINE_POINTS` a line.
+    """
+    lines = max((lines_needed(text, width) for width, text in cells), default=1)
+    return lines * LINE_POINTS + 3
+
+
+def print_landscape(ws: Worksheet) -> None:
+    """Set a sheet to print landscape on A4, fit to the page's width, its header repeated.
+
+    Args:
+        ws: The sheet.
+    """
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
