@@ -332,6 +332,7 @@ def _write_notes(wb: Workbook, placed: list[tuple[_Note, str | None, bool]], t: 
     for column, name in enumerate(t.columns, start=1):
         header = ws.cell(row=1, column=column, value=name)
         header.font = bold
+        header.alignment = Alignment(wrap_text=True, vertical="top")
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
     for row, (note, title, linked) in enumerate(placed, start=2):

@@ -149,7 +149,7 @@ def write_findings(
                 else:
                     cell.value = stored
                     cell.number_format = number_format or "General"
-            elif key == "year" and not is_missing(value):
+            elif key == "year" and value is not None and not is_missing(value):
                 cell.value = int(value)
             elif key in labels:
                 put_text(cell, labels[key].get(_text(value), _text(value)))

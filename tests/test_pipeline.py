@@ -60,7 +60,7 @@ def test_flow_end_to_end(inbox: Path, tmp_path: Path) -> None:
     summary = reconcile(inbox=str(inbox), out=str(out))
     assert _digests(inbox) == before
     assert summary.files == 6
-    with (out / "discrepancies.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "discrepancies.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert tuple(rows[0])[: len(CONTRACT_FIELDS)] == CONTRACT_FIELDS
     unreadable = {r["submission"] for r in rows if r["rule"] == "file-unreadable"}
@@ -136,7 +136,7 @@ def test_cli_run_prints_where_the_worklist_is(inbox: Path, tmp_path: Path) -> No
     )
     assert done.returncode == 0, done.stderr
     assert f"Список замечаний: {out / 'discrepancies.csv'}" in done.stdout
-    with (out / "discrepancies.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "discrepancies.csv").open(encoding="utf-8-sig", newline="") as handle:
         severities = [row["severity"] for row in csv.DictReader(handle)]
     counts = [severities.count(s) for s in ("error", "warning", "info")]
     assert counts[0] == 5

@@ -75,7 +75,10 @@ def test_excel_values_are_numbers_where_the_record_holds_one(
 @pytest.mark.parametrize(
     ("value", "written"),
     [
-        ('=HYPERLINK("http://example.invalid";"клик")', '\'=HYPERLINK("http://example.invalid";"клик")'),
+        (
+            '=HYPERLINK("http://example.invalid";"клик")',
+            '\'=HYPERLINK("http://example.invalid";"клик")',
+        ),
         ("+7 495 000-00-00", "'+7 495 000-00-00"),
         ("-", "'-"),
         ("@SUM(A1)", "'@SUM(A1)"),

@@ -204,7 +204,8 @@ def organisation_rows(page: str) -> list[tuple[str, list[str]]]:
     table = page[page.index('<table id="organisations">') :]
     table = table[: table.index("</table>")]
     rows = re.findall(r'<tr data-organisation="([^"]*)">(.*?)</tr>', table, re.DOTALL)
-    return [(html.unescape(name), re.findall(r'<td class="n[^"]*">([^<]*)</td>', body)) for name, body in rows]
+    cells = re.compile(r'<td class="n[^"]*">([^<]*)</td>')
+    return [(html.unescape(name), cells.findall(body)) for name, body in rows]
 
 
 def test_summary_counts_files_severities_and_organisations(tmp_path: Path) -> None:
@@ -212,9 +213,7 @@ def test_summary_counts_files_severities_and_organisations(tmp_path: Path) -> No
     findings = synthetic_findings(8, organisations=2)
     page = rendered(tmp_path, findings)
     summary = page[page.index('<section id="summary">') : page.index("</section>")]
-    assert (
-        "Файлов: 2. Открытых замечаний: 8 (ошибок 2, предупреждений 4, сведений 2)." in summary
-    )
+    assert "Файлов: 2. Открытых замечаний: 8 (ошибок 2, предупреждений 4, сведений 2)." in summary
     # files, errors, warnings, infos, waived
     assert organisation_rows(page) == [
         ("Энергосбыт №0", ["1", "2", "2", "0", "0"]),
@@ -250,7 +249,8 @@ def test_counts_lead_with_roots(tmp_path: Path) -> None:
     findings["fingerprint"] = [f"{i:016x}" for i in range(4)]
     findings["cause"] = ["", findings.loc[0, "fingerprint"], findings.loc[0, "fingerprint"], ""]
     page = rendered(tmp_path, findings)
-    assert "Открытых замечаний: 2 (ошибок 1, предупреждений 0, сведений 1); ещё 2 следуют из них." in page
+    line = "Открытых замечаний: 2 (ошибок 1, предупреждений 0, сведений 1); ещё 2 следуют из них."
+    assert line in page
     assert organisation_rows(page) == [("Энергосбыт №0", ["1", "1", "0", "1", "2", "0"])]
     data = embedded(page)
     root = data["columns"].index("root_index")
@@ -262,7 +262,10 @@ def test_values_are_shown_the_russian_way(tmp_path: Path) -> None:
     findings = synthetic_findings(2)
     findings.loc[0, ["expected", "actual"]] = ["5178765", "1175168"]
     findings.loc[1, ["rule", "family", "expected", "actual"]] = [
-        "share-mismatch", "share", "0.11", "0.04"
+        "share-mismatch",
+        "share",
+        "0.11",
+        "0.04",
     ]
     data = embedded(rendered(tmp_path, findings))
     shown = [data["columns"].index(c) for c in ("expected_shown", "actual_shown")]
