@@ -62,7 +62,7 @@
   }
 
   function messageHtml(f) {
-    const parts = [esc(f.message)];
+    const parts = [`<span class="text">${esc(f.message)}</span>`];
     const values = [f.expected_shown && `${ui.expected}: ${f.expected_shown}`,
       f.actual_shown && `${ui.actual}: ${f.actual_shown}`].filter(Boolean).join("; ");
     if (values) parts.push(`<span class="values">${esc(values)}</span>`);
@@ -88,8 +88,8 @@
     if (key === "submission") {
       const href = annotated.get(f.submission);
       const file = href === undefined
-        ? esc(f.submission)
-        : `<a href="${esc(href)}">${esc(f.submission)}</a>`;
+        ? `<span class="name">${esc(f.submission)}</span>`
+        : `<a class="name" href="${esc(href)}">${esc(f.submission)}</a>`;
       const year = f.year === "" ? "" : ` · ${esc(f.year)}`;
       return `<td role="cell" title="SHA-256: ${esc(f.submission_sha256)}">`
         + `${esc(f.organisation || ui.no_organisation)}<span class="sub file">${file}${year}</span></td>`;
@@ -106,7 +106,7 @@
   }
 
   function rowHtml(f) {
-    const attributes = ["severity", "family", "organisation", "status"]
+    const attributes = ["severity", "family", "organisation", "status", "fingerprint"]
       .map((name) => `data-${name}="${esc(f[name])}"`).join(" ");
     const kind = f.root ? ' class="follow"' : "";
     return `<tr role="row"${kind} data-index="${f.index}" ${attributes}>`
