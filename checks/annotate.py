@@ -42,7 +42,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from checks import vocab
 from checks.atomic import write_atomically
 from checks.findings import SHEET_ORDER, cell_sort_key
-from checks.present import root_indices
+from checks.present import excel_value, root_indices, shown_value
 from checks.sheetstyle import print_landscape, put_text, row_height
 from checks.tables import is_missing, records
 from checks.workbook import UnreadableWorkbookError, a1
@@ -121,6 +121,7 @@ class _Note:
     sheet: str
     cell: str
     rule: str
+    family: str
     expected: str
     actual: str
     message: str
@@ -159,6 +160,7 @@ def _notes(findings: pd.DataFrame) -> list[_Note]:
             sheet=_text(row.get("sheet")),
             cell=_text(row.get("cell")).strip().replace("$", "").upper(),
             rule=_text(row.get("rule")),
+            family=_text(row.get("family")),
             expected=_text(row.get("expected")),
             actual=_text(row.get("actual")),
             message=_text(row.get("message")),
@@ -273,13 +275,18 @@ def _label(severity: str, t: Texts) -> str:
     return t.severity.get(severity, severity)
 
 
+def _shown(value: str, note: _Note) -> str:
+    return shown_value(value, note.rule, note.family)
+
+
 def _comment_text(notes: list[_Note], previous: Comment | None, t: Texts) -> str:
     parts = [f"{AUTHOR}:"]
     for note in sorted(notes, key=lambda n: n.rank):
         lines = [
             f"{_label(note.severity, t)} · {note.rule}",
             note.message,
-            f"{t.expected}: {note.expected or '—'} / {t.actual}: {note.actual or '—'}",
+            f"{t.expected}: {_shown(note.expected, note) or '—'} / "
+            f"{t.actual}: {_shown(note.actual, note) or '—'}",
         ]
         parts.append("\n".join(line for line in lines if line))
     if previous is not None and previous.text:
@@ -349,7 +356,14 @@ def _write_notes(wb: Workbook, placed: list[tuple[_Note, str | None, bool]], t: 
         for column, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=column)
             assert isinstance(cell, Cell)
-            _as_text(cell, value)
+            stored, number_format = (
+                excel_value(value, note.rule, note.family) if column in (5, 6) else (value, None)
+            )
+            if isinstance(stored, str):
+                _as_text(cell, stored)
+            else:
+                cell.value = stored
+                cell.number_format = number_format or "General"
             cell.alignment = wrap
         ws.row_dimensions[row].height = row_height(zip(_WIDTHS, values, strict=True))
         ws.cell(row=row, column=1).fill = _fill(note.severity)

@@ -35,7 +35,7 @@ from checks.tables import is_missing, records
 #: The steward's columns, in order, with their widths (Excel character units).
 #: ``sheet_name`` is the record's ``sheet`` (``sheet`` is the texts' sheet title).
 COLUMNS: tuple[tuple[str, float], ...] = (
-    ("severity", 15),
+    ("severity", 17),
     ("status", 10),
     ("organisation", 28),
     ("year", 7),
@@ -181,4 +181,8 @@ def write_findings(
     ws.auto_filter.ref = f"A1:{last}{max(len(plain) + 1, 2)}"
     ws.freeze_panes = "A2"
     print_landscape(ws)
+    # On paper the columns a steward acts on, up to the message; the rest is for filtering.
+    keys = [key for key, _ in shown]
+    printed = get_column_letter(keys.index("message") + 1) if "message" in keys else last
+    ws.print_area = f"A1:{printed}{max(len(plain) + 1, 2)}"
     wb.save(path)

@@ -460,3 +460,25 @@ def test_list_wraps_fits_rows_and_prints_landscape_to_width(tmp_path: Path) -> N
     assert notes.page_setup.fitToWidth == 1
     assert notes.page_setup.fitToHeight == 0
     assert notes.sheet_properties.pageSetUpPr.fitToPage is True
+
+
+def test_counts_are_numbers_in_the_list_and_grouped_in_comments(tmp_path: Path) -> None:
+    """A count is an Excel number in the list and written with grouped digits in the comment."""
+    source = submission(tmp_path / "book.xlsx", appeals=APPEALS_OFF)
+    findings = frame(
+        {"sheet": "Обращения", "cell": "D3", "expected": "1271849", "actual": "1195866"},
+        {"sheet": "Обращения", "cell": "D2", "family": "passport", "expected": "2025"},
+    )
+    target = tmp_path / "annotated.xlsx"
+    annotate(source, findings, target)
+    wb = load_workbook(target)
+    notes = sheet(wb, "Замечания")
+    by_cell = {r[2].value: (r[4], r[5]) for r in notes.iter_rows(min_row=2)}
+    expected, actual = by_cell["D3"]
+    assert (expected.value, actual.value) == (1271849, 1195866)
+    assert expected.number_format == "#,##0"
+    assert by_cell["D2"][0].value == "2025"
+    thin = "\u202f"
+    assert f"ожидалось: 1{thin}271{thin}849 / указано: 1{thin}195{thin}866" in (
+        comment_of(at(sheet(wb, "Обращения"), "D3")).text
+    )
