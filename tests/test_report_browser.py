@@ -332,7 +332,7 @@ def test_waived_rows_say_who_why_and_until(browser: Browser, tmp_path: Path) -> 
         )
     )
     assert by_fingerprint["0000000000000000"].startswith(
-        "снятоснял(а): Петрова А. А.причина: подтверждено письмомдо 2026-12-31"
+        "снятоснял(а): Петрова А. А.причина: подтверждено письмомдо 31.12.2026"
     )
     assert by_fingerprint["0000000000000002"].startswith(
         "снятоснял(а): Ивановпричина: опечатка в формебессрочно"

@@ -12,6 +12,9 @@
   };
   const label = (kind, value) => labels[kind].get(value) || value;
   const THIN = "\u202f";
+  // A date as the page's readers write it: 31.12.2026 in Russian, as given in English.
+  const day = (text) =>
+    (ui.locale === "ru" && /^\d{4}-\d{2}-\d{2}$/.test(text) ? text.split("-").reverse().join(".") : text);
   const grouped = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, THIN);
 
   const findings = data.rows.map((values, index) => {
@@ -47,7 +50,7 @@
       if (f.waived_reason) {
         parts.push(`<span class="waiver">${esc(fill(ui.waived_reason, { reason: f.waived_reason }))}</span>`);
       }
-      const until = f.waived_until ? fill(ui.waived_until, { until: f.waived_until }) : ui.no_end;
+      const until = f.waived_until ? fill(ui.waived_until, { until: day(f.waived_until) }) : ui.no_end;
       parts.push(`<span class="waiver">${esc(until)}</span>`);
     }
     if (f.fingerprint) {
