@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 
 from openpyxl.cell.cell import Cell
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -70,3 +72,33 @@ def print_landscape(ws: Worksheet) -> None:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties()
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
+
+
+class Styles:
+    """Styles applied to many cells, each worked out once.
+
+    openpyxl looks every font, fill and alignment up in the workbook's tables
+    each time one is assigned (hashing it), which for a list of ten thousand
+    findings took most of the writing time. A cell's style is in the end one
+    small array of indices into those tables: the first cell given a style
+    pays the lookups, the others get a copy of its array.
+    """
+
+    def __init__(self) -> None:
+        """Start with no style worked out."""
+        self._arrays: dict[Hashable, StyleArray] = {}
+
+    def apply(self, cell: Cell, key: Hashable, setup: Callable[[Cell], None]) -> None:
+        """Give a cell the style named ``key``, set up by ``setup`` the first time.
+
+        Args:
+            cell: The cell.
+            key: Names the style: the same key must always mean the same set-up.
+            setup: Sets the style's font, fill, alignment, number format on a cell.
+        """
+        array = self._arrays.get(key)
+        if array is None:
+            setup(cell)
+            self._arrays[key] = copy.copy(cell._style)  # type: ignore[attr-defined]
+        else:
+            cell._style = copy.copy(array)  # type: ignore[attr-defined]

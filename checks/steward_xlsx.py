@@ -15,7 +15,7 @@ become a live link on a steward's machine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from checks.annotate import SEVERITY_FILLS, link_target, valid_ref
 from checks.present import excel_value, root_indices, texts
-from checks.sheetstyle import print_landscape, put_text, row_height
+from checks.sheetstyle import Styles, print_landscape, put_text, row_height
 from checks.tables import is_missing, records
 
 #: The steward's columns, in order, with their widths (Excel character units).
@@ -83,6 +83,38 @@ def _link(
     return Hyperlink(ref="", target=copy, location=link_target(title, cell).removeprefix("#"))
 
 
+_TOP = Alignment(vertical="top")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _data_style(wrapped: bool, waived: bool, number_format: str | None) -> Callable[[Cell], None]:
+    def setup(cell: Cell) -> None:
+        cell.alignment = _WRAP if wrapped else _TOP
+        if waived:
+            cell.font = _MUTED
+        if number_format:
+            cell.number_format = number_format
+
+    return setup
+
+
+def _severity_style(severity: str, follow: bool, waived: bool) -> Callable[[Cell], None]:
+    def setup(cell: Cell) -> None:
+        colour = SEVERITY_FILLS.get(severity, SEVERITY_FILLS["info"])
+        cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+        # A follow-on is indented under the roots, as on the page.
+        cell.alignment = Alignment(indent=1, vertical="top") if follow else _TOP
+        if waived:
+            cell.font = _MUTED
+
+    return setup
+
+
+def _link_style(cell: Cell) -> None:
+    cell.style = "Hyperlink"
+    cell.alignment = _TOP
+
+
 def write_findings(
     frame: pd.DataFrame,
     path: Path,
@@ -120,7 +152,6 @@ def write_findings(
     ws.title = heads["sheet"]
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
     for column, (key, width) in enumerate(shown, start=1):
         header = ws.cell(row=1, column=column)
         assert isinstance(header, Cell)
@@ -132,23 +163,26 @@ def write_findings(
     plain = records(frame)
     causes = [_text(r.get("cause")) for r in plain]
     roots = root_indices([_text(r.get("fingerprint")) for r in plain], causes)
+    styles = Styles()
+    keys = [key for key, _ in shown]
+    link_column = keys.index("cell") + 1 if "cell" in keys else None
     for number, (row, root) in enumerate(zip(plain, roots, strict=True), start=2):
         rule, family = _text(row.get("rule")), _text(row.get("family"))
         waived = _text(row.get("status")) == "waived"
+        severity = _text(row.get("severity"))
+        link = _link(row, links or {}, titles or {}) if link_column else None
         wrapped: list[tuple[float, str]] = []
         for column, (key, width) in enumerate(shown, start=1):
             cell = ws.cell(row=number, column=column)
             assert isinstance(cell, Cell)
-            field = _FIELD.get(key, key)
-            value = row.get(field)
-            cell.alignment = wrap if key in _WRAPPED else top
+            value = row.get(_FIELD.get(key, key))
+            number_format = None
             if key in ("expected", "actual"):
                 stored, number_format = excel_value(value, rule, family)
                 if isinstance(stored, str):
                     put_text(cell, _text(stored))
                 else:
                     cell.value = stored
-                    cell.number_format = number_format or "General"
             elif key == "year" and value is not None and not is_missing(value):
                 cell.value = int(value)
             elif key in labels:
@@ -159,30 +193,23 @@ def write_findings(
                 put_text(cell, _text(value))
             if key in _WRAPPED and cell.value:
                 wrapped.append((width, str(cell.value)))
-            if waived:
-                cell.font = _MUTED
+            if column == 1:
+                style: tuple[object, ...] = ("severity", severity, root is not None, waived)
+                styles.apply(cell, style, _severity_style(severity, root is not None, waived))
+            elif column == link_column and link is not None:
+                if not cell.value:
+                    put_text(cell, "→")
+                cell.hyperlink = link
+                styles.apply(cell, ("link",), _link_style)
+            else:
+                style = ("data", key in _WRAPPED, waived, number_format)
+                styles.apply(cell, style, _data_style(key in _WRAPPED, waived, number_format))
         ws.row_dimensions[number].height = row_height(wrapped)
-        severity = _text(row.get("severity"))
-        first = ws.cell(row=number, column=1)
-        colour = SEVERITY_FILLS.get(severity, SEVERITY_FILLS["info"])
-        first.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
-        if root is not None:
-            first.alignment = Alignment(indent=1, vertical="top")
-        link = _link(row, links or {}, titles or {})
-        if link is not None and "cell" in dict(shown):
-            target = ws.cell(row=number, column=[k for k, _ in shown].index("cell") + 1)
-            assert isinstance(target, Cell)
-            if not target.value:
-                put_text(target, "→")
-            target.hyperlink = link
-            target.style = "Hyperlink"
-            target.alignment = top
     last = get_column_letter(len(shown))
     ws.auto_filter.ref = f"A1:{last}{max(len(plain) + 1, 2)}"
     ws.freeze_panes = "A2"
     print_landscape(ws)
     # On paper the columns a steward acts on, up to the message; the rest is for filtering.
-    keys = [key for key, _ in shown]
     printed = get_column_letter(keys.index("message") + 1) if "message" in keys else last
     ws.print_area = f"A1:{printed}{max(len(plain) + 1, 2)}"
     wb.save(path)
