@@ -215,3 +215,21 @@ def root_indices(fingerprints: list[str], causes: list[str]) -> list[int | None]
             step = where.get(nxt) if nxt else None
         roots.append(None if step is not None else root)
     return roots
+
+
+_GROUP_SPACE = re.compile(r"(\d) (?=\d{3}(?!\d))")
+
+
+def unbroken(text: str) -> str:
+    """Keep the numbers of a message on one line: ``1 175 168`` with thin no-break spaces.
+
+    The rules group digits with plain spaces, where a browser may break a line
+    (``5`` at the end of one, ``178 765`` on the next).
+
+    Args:
+        text: A message.
+
+    Returns:
+        The message, the spaces inside digit groups replaced by U+202F.
+    """
+    return _GROUP_SPACE.sub(rf"\1{THIN}", text)

@@ -40,7 +40,14 @@ import pandas as pd
 from markupsafe import Markup
 
 from checks.atomic import write_atomically
-from checks.present import LANGUAGES, group_digits, root_indices, shown_value, texts
+from checks.present import (
+    LANGUAGES,
+    group_digits,
+    root_indices,
+    shown_value,
+    texts,
+    unbroken,
+)
 from checks.registry import FAMILIES, SEVERITIES
 from checks.tables import is_missing, records
 
@@ -340,7 +347,7 @@ def _resubmissions(changes: pd.DataFrame | None, t: Mapping[str, Any]) -> list[d
                 _text(r["rule"]),
                 _text(r["sheet"]),
                 _text(r["cell"]),
-                _text(r["message"]),
+                unbroken(_text(r["message"])),
             ]
             for r in group.sort_values(["change", "sheet"]).to_dict("records")
         ]

@@ -11,6 +11,7 @@ from checks.present import (
     root_indices,
     shown_value,
     texts,
+    unbroken,
 )
 
 T = "\u202f"
@@ -129,3 +130,12 @@ def test_texts_exist_in_both_languages_with_the_same_keys() -> None:
     assert texts("ru")["severity"]["info"] == "Сведения"
     with pytest.raises(ValueError, match="unknown language"):
         texts("de")
+
+
+def test_message_numbers_do_not_break_across_lines() -> None:
+    """Spaces inside digit groups become thin no-break spaces; other spaces stay."""
+    text = "Всего 1 175 168 ≠ сумма каналов 5 178 765 (разница −4 003 597), 17 мероприятий."
+    assert unbroken(text) == (
+        f"Всего 1{T}175{T}168 ≠ сумма каналов 5{T}178{T}765 (разница −4{T}003{T}597), "
+        "17 мероприятий."
+    )

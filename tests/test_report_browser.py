@@ -6,6 +6,7 @@ Playwright downloads). Without ``/usr/bin/chromium`` the tests skip.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -130,6 +131,13 @@ def test_page_shows_every_finding_without_errors(opened: Opened, sample: BatchRe
     assert page.locator(ROWS).count() == total
     assert page.inner_text("#shown-count") == f"показано {total} из {total}"
     assert "Файлов: 4." in page.inner_text("#summary")
+    # the first row is the first error: its numbers are held together by thin no-break spaces
+    first = sample.findings[sample.findings["severity"] == "error"]["message"].iloc[0]
+    shown = page.locator(f"{ROWS} .text").first.text_content()
+    assert shown is not None
+    assert shown.replace("\u202f", " ") == first
+    assert "\u202f" in shown
+    assert re.search(r"\d \d{3}(?!\d)", shown) is None
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     print(f"screenshot: {SCREENSHOT}")

@@ -15,6 +15,9 @@
   // A date as the page's readers write it: 31.12.2026 in Russian, as given in English.
   const day = (text) =>
     (ui.locale === "ru" && /^\d{4}-\d{2}-\d{2}$/.test(text) ? text.split("-").reverse().join(".") : text);
+  // Messages group digits with plain spaces (1 175 168); on the page the number
+  // must not break across lines, so those spaces become thin non-breaking ones.
+  const unbroken = (text) => text.replace(/(\d) (?=\d{3}(?!\d))/g, `$1${THIN}`);
   const grouped = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, THIN);
 
   const findings = data.rows.map((values, index) => {
@@ -65,7 +68,7 @@
   }
 
   function messageHtml(f) {
-    const parts = [`<span class="text">${esc(f.message)}</span>`];
+    const parts = [`<span class="text">${esc(unbroken(f.message))}</span>`];
     const values = [f.expected_shown && `${ui.expected}: ${f.expected_shown}`,
       f.actual_shown && `${ui.actual}: ${f.actual_shown}`].filter(Boolean).join("; ");
     if (values) parts.push(`<span class="values">${esc(values)}</span>`);
