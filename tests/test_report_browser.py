@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 INBOX = ROOT / "inbox"
 SCREENSHOT = ROOT / "outputs" / "report-screenshot.png"
+SCREENSHOT_FINDINGS = ROOT / "outputs" / "report-screenshot-findings.png"
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps trying to reach
 # Google's hosts, which this machine's closed network refuses.
@@ -140,7 +141,9 @@ def test_page_shows_every_finding_without_errors(opened: Opened, sample: BatchRe
     assert re.search(r"\d \d{3}(?!\d)", shown) is None
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
-    print(f"screenshot: {SCREENSHOT}")
+    page.locator("#findings-heading").evaluate("h => window.scrollTo(0, h.offsetTop - 8)")
+    page.screenshot(path=str(SCREENSHOT_FINDINGS))
+    print(f"screenshots: {SCREENSHOT}, {SCREENSHOT_FINDINGS}")
     assert opened.errors == []
 
 
