@@ -41,6 +41,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from checks import vocab
 from checks.atomic import write_atomically
+from checks.findings import SHEET_ORDER, cell_sort_key
+from checks.present import excel_value, root_indices, shown_value
+from checks.sheetstyle import print_landscape, put_text, row_height
 from checks.tables import is_missing, records
 from checks.workbook import UnreadableWorkbookError, a1
 
@@ -61,6 +64,8 @@ class Texts:
     actual: str
     #: Introduces a comment the cell already had.
     kept: str
+    #: After the severity of a finding that follows from another one.
+    follow: str
 
 
 TEXTS: dict[str, Texts] = {
@@ -71,6 +76,7 @@ TEXTS: dict[str, Texts] = {
         expected="ожидалось",
         actual="указано",
         kept="Примечание в файле",
+        follow="следствие",
     ),
     "en": Texts(
         sheet="Findings",
@@ -79,6 +85,7 @@ TEXTS: dict[str, Texts] = {
         expected="expected",
         actual="stated",
         kept="Note in the file",
+        follow="follow-on",
     ),
 }
 # The Russian texts under their old names.
@@ -91,9 +98,7 @@ SEVERITY_FILLS = {"error": "EAAE80", "warning": "F8F2A0", "info": "C4E5F7"}
 #: Most severe first; an unknown severity ranks (and is filled) as info.
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
-_WIDTHS = (16, 20, 10, 26, 22, 22, 100)
-#: The list's columns wrapped: expected, stated, message (by position).
-_WRAPPED = frozenset({5, 6, 7})
+_WIDTHS = (16, 16, 8, 22, 16, 16, 80)
 
 #: Comment box sizing, in pixels (openpyxl writes them into the VML shape):
 #: about 6.5 px per character of Excel's default 8-pt Tahoma, 15 px a line.
@@ -116,9 +121,12 @@ class _Note:
     sheet: str
     cell: str
     rule: str
+    family: str
     expected: str
     actual: str
     message: str
+    #: Whether it follows from another finding of the list (``cause``).
+    follow: bool = False
 
     @property
     def rank(self) -> int:
@@ -141,18 +149,35 @@ def _open_only(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def _notes(findings: pd.DataFrame) -> list[_Note]:
-    return [
+    """The open findings as notes: roots first, then by severity, sheet (workbook order), cell."""
+    rows = records(_open_only(findings))
+    roots = root_indices(
+        [_text(row.get("fingerprint")) for row in rows], [_text(row.get("cause")) for row in rows]
+    )
+    notes = [
         _Note(
             severity=_text(row.get("severity")),
             sheet=_text(row.get("sheet")),
             cell=_text(row.get("cell")).strip().replace("$", "").upper(),
             rule=_text(row.get("rule")),
+            family=_text(row.get("family")),
             expected=_text(row.get("expected")),
             actual=_text(row.get("actual")),
             message=_text(row.get("message")),
+            follow=root is not None,
         )
-        for row in records(_open_only(findings))
+        for row, root in zip(rows, roots, strict=True)
     ]
+    return sorted(
+        notes,
+        key=lambda n: (
+            n.follow,
+            n.rank,
+            SHEET_ORDER.get(n.sheet, len(SHEET_ORDER)),
+            n.sheet,
+            cell_sort_key(n.cell),
+        ),
+    )
 
 
 def _load(source: Path) -> Workbook:
@@ -183,6 +208,27 @@ def _sheet_titles(wb: Workbook) -> dict[str, str]:
     return titles
 
 
+def copy_titles(copy: Path) -> dict[str, str]:
+    """Read which title each contract sheet has in an annotated copy (for links into it).
+
+    Args:
+        copy: An annotated copy written by :func:`annotate`.
+
+    Returns:
+        Canonical sheet name → the copy's title of it (``Обращения`` →
+        ``Appeals`` when the submitter named it so); empty when the copy
+        cannot be read.
+    """
+    try:
+        wb = load_workbook(copy, read_only=True)
+    except Exception:  # a copy that cannot be read simply gets no cell links
+        return {}
+    try:
+        return _sheet_titles(wb)
+    finally:
+        wb.close()
+
+
 def _resolve_sheet(sheet: str, titles: Mapping[str, str], own: frozenset[str]) -> str | None:
     if not sheet:
         return None
@@ -193,7 +239,15 @@ def _resolve_sheet(sheet: str, titles: Mapping[str, str], own: frozenset[str]) -
     return sheet if sheet in own else None
 
 
-def _valid_ref(ref: str) -> bool:
+def valid_ref(ref: str) -> bool:
+    """Tell whether a text is an A1 reference inside Excel's grid.
+
+    Args:
+        ref: The text (``B7``, ``$B$7``).
+
+    Returns:
+        ``True`` for a reference Excel can go to.
+    """
     if not _A1.match(ref):
         return False
     row, column = coordinate_to_tuple(ref)
@@ -221,13 +275,18 @@ def _label(severity: str, t: Texts) -> str:
     return t.severity.get(severity, severity)
 
 
+def _shown(value: str, note: _Note) -> str:
+    return shown_value(value, note.rule, note.family)
+
+
 def _comment_text(notes: list[_Note], previous: Comment | None, t: Texts) -> str:
     parts = [f"{AUTHOR}:"]
     for note in sorted(notes, key=lambda n: n.rank):
         lines = [
             f"{_label(note.severity, t)} · {note.rule}",
             note.message,
-            f"{t.expected}: {note.expected or '—'} / {t.actual}: {note.actual or '—'}",
+            f"{t.expected}: {_shown(note.expected, note) or '—'} / "
+            f"{t.actual}: {_shown(note.actual, note) or '—'}",
         ]
         parts.append("\n".join(line for line in lines if line))
     if previous is not None and previous.text:
@@ -252,13 +311,20 @@ def _notes_title(wb: Workbook, name: str) -> str:
 
 def _as_text(cell: Cell, value: str) -> None:
     """Write text that Excel must not take for a formula (a stated value may start with ``=``)."""
-    if not value:
-        return
-    cell.value = value
-    cell.data_type = "s"
+    if value:
+        put_text(cell, value)
 
 
-def _link_target(title: str, ref: str) -> str:
+def link_target(title: str, ref: str) -> str:
+    """Return an in-workbook link to a cell: ``#'Лист'!B7`` (quotes in the title doubled).
+
+    Args:
+        title: The sheet's title.
+        ref: The cell's A1 reference.
+
+    Returns:
+        The link's target.
+    """
     quoted = title.replace("'", "''")
     return f"#'{quoted}'!{ref}"
 
@@ -273,11 +339,13 @@ def _write_notes(wb: Workbook, placed: list[tuple[_Note, str | None, bool]], t: 
     for column, name in enumerate(t.columns, start=1):
         header = ws.cell(row=1, column=column, value=name)
         header.font = bold
+        header.alignment = Alignment(wrap_text=True, vertical="top")
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
     for row, (note, title, linked) in enumerate(placed, start=2):
+        severity = _label(note.severity, t)
         values = (
-            _label(note.severity, t),
+            f"{severity}, {t.follow}" if note.follow else severity,
             title or note.sheet,
             note.cell,
             note.rule,
@@ -288,18 +356,27 @@ def _write_notes(wb: Workbook, placed: list[tuple[_Note, str | None, bool]], t: 
         for column, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=column)
             assert isinstance(cell, Cell)
-            _as_text(cell, value)
-            cell.alignment = wrap if column in _WRAPPED else top
+            stored, number_format = (
+                excel_value(value, note.rule, note.family) if column in (5, 6) else (value, None)
+            )
+            if isinstance(stored, str):
+                _as_text(cell, stored)
+            else:
+                cell.value = stored
+                cell.number_format = number_format or "General"
+            cell.alignment = wrap
+        ws.row_dimensions[row].height = row_height(zip(_WIDTHS, values, strict=True))
         ws.cell(row=row, column=1).fill = _fill(note.severity)
         if linked and title is not None:
             ref_cell = ws.cell(row=row, column=3)
-            ref_cell.hyperlink = _link_target(title, note.cell)
+            ref_cell.hyperlink = link_target(title, note.cell)
             ref_cell.style = "Hyperlink"
             ref_cell.alignment = top
     for column, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
     ws.auto_filter.ref = f"A1:{a1(len(placed) + 1, len(t.columns))}"
     ws.freeze_panes = "A2"
+    print_landscape(ws)
 
 
 def _texts(lang: str) -> Texts:
@@ -341,7 +418,7 @@ def annotate(source: Path, findings: pd.DataFrame, target: Path, *, lang: str = 
     by_cell: dict[tuple[str, str], list[_Note]] = {}
     for note in _notes(findings):
         title = _resolve_sheet(note.sheet, titles, own)
-        linked = title is not None and _valid_ref(note.cell)
+        linked = title is not None and valid_ref(note.cell)
         placed.append((note, title, linked))
         if linked and title is not None:
             by_cell.setdefault((title, note.cell), []).append(note)

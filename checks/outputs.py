@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from checks.annotate import annotate_all
+from checks.annotate import annotate_all, copy_titles
 from checks.atomic import write_atomically
 from checks.batch import BatchResult
 from checks.findings import CONTRACT_FIELDS
 from checks.letters import write_letters
+from checks.present import csv_safe
 from checks.registry import FAMILIES, SEVERITIES
 from checks.report import render_report
+from checks.steward_xlsx import write_findings
 from checks.tables import is_missing, records
 
 SEVERITY_RU = {
@@ -77,26 +79,36 @@ def worklist(findings: pd.DataFrame) -> pd.DataFrame:
     return findings[[*first, *rest]]
 
 
-def _csv(frame: pd.DataFrame) -> Callable[[Path], None]:
-    return lambda p: frame.to_csv(p, index=False, encoding="utf-8")
+def _csv(frame: pd.DataFrame, *, steward: bool = False) -> Callable[[Path], None]:
+    """Write a table as comma-separated UTF-8.
+
+    A steward's list (``steward=True``) gets a byte-order mark, so a Russian
+    Excel reads it as UTF-8, and its text fields are neutralised against
+    formula injection (:func:`checks.present.csv_safe`); numbers stay numbers.
+    """
+    if not steward:
+        return lambda p: frame.to_csv(p, index=False, encoding="utf-8")
+    texts = frame.select_dtypes(include=["object", "string"]).columns
+    safe = frame.assign(**{c: frame[c].map(csv_safe) for c in texts})
+    return lambda p: safe.to_csv(p, index=False, encoding="utf-8-sig")
 
 
 def _parquet(frame: pd.DataFrame) -> Callable[[Path], None]:
     return lambda p: frame.to_parquet(p, index=False)
 
 
-def _xlsx(frame: pd.DataFrame) -> Callable[[Path], None]:
-    def write(path: Path) -> None:
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            frame.to_excel(writer, index=False, sheet_name="Замечания")
-            sheet = writer.sheets["Замечания"]
-            sheet.auto_filter.ref = sheet.dimensions
-            sheet.freeze_panes = "A2"
-            widths = {"A": 32, "C": 26, "F": 14, "G": 8, "H": 14, "I": 14, "J": 110}
-            for column, width in widths.items():
-                sheet.column_dimensions[column].width = width
-
-    return write
+def _xlsx(
+    frame: pd.DataFrame,
+    lang: str = "ru",
+    links: Mapping[str, str] | None = None,
+    out: Path | None = None,
+) -> Callable[[Path], None]:
+    """Write the steward's list for Excel (see :func:`checks.steward_xlsx.write_findings`)."""
+    titles = {
+        name: copy_titles(out / relative) if out is not None else {}
+        for name, relative in (links or {}).items()
+    }
+    return lambda p: write_findings(frame, p, lang=lang, links=links or {}, titles=titles)
 
 
 def localized(findings: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -143,8 +155,7 @@ def write_outputs(
     validated = out / "validated"
     findings = localized(result.findings, lang)
     table = worklist(findings)
-    write_atomically(out / "discrepancies.csv", _csv(table))
-    write_atomically(out / "discrepancies.xlsx", _xlsx(table))
+    write_atomically(out / "discrepancies.csv", _csv(table, steward=True))
     tables = {
         validated / "figures": result.figures,
         validated / "submissions": result.submissions,
@@ -158,6 +169,7 @@ def write_outputs(
         write_atomically(stem.with_suffix(".parquet"), _parquet(frame))
     annotated = annotate_all(sources or {}, findings, out, lang=lang)
     links = {name: path.relative_to(out).as_posix() for name, path in annotated.items()}
+    write_atomically(out / "discrepancies.xlsx", _xlsx(table, lang, links, out))
     docs = out / "data_docs" / "index.html"
     render_report(
         findings,

@@ -662,7 +662,7 @@ def severity_counts(worklist: Path) -> dict[str, int]:
     Returns:
         Severity → number of findings (every severity present, 0 if none).
     """
-    with worklist.open(encoding="utf-8", newline="") as f:
+    with worklist.open(encoding="utf-8-sig", newline="") as f:
         counted = Counter(row["severity"] for row in csv.DictReader(f))
     return {s: counted.get(s, 0) for s in SEVERITIES} | {
         s: n for s, n in counted.items() if s not in SEVERITIES
@@ -678,7 +678,7 @@ def read_worklist(worklist: Path) -> list[dict[str, str]]:
     Returns:
         Its rows.
     """
-    with worklist.open(encoding="utf-8", newline="") as f:
+    with worklist.open(encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
 
 

@@ -254,9 +254,9 @@ def test_list_has_russian_labels_filter_and_frozen_header(tmp_path: Path) -> Non
     assert all(c.font.bold for c in notes[1])
     assert notes.auto_filter.ref == "A1:G4"
     assert notes.freeze_panes == "A2"
-    assert [c.value for c in notes["A"][1:]] == ["ошибка", "сведения", "предупреждение"]
+    assert [c.value for c in notes["A"][1:]] == ["ошибка", "предупреждение", "сведения"]
     assert [c.hyperlink is None for c in notes["C"][1:]] == [False, True, True]
-    assert at(notes, "B3").value == "Время"
+    assert at(notes, "B4").value == "Время"
 
 
 def test_submitters_own_comment_is_kept(tmp_path: Path) -> None:
@@ -410,3 +410,75 @@ def test_unknown_language_is_refused(tmp_path: Path) -> None:
         annotate_all({"book.xlsx": source}, findings, tmp_path / "out", lang="de")
     assert not (tmp_path / "annotated.xlsx").exists()
     assert not (tmp_path / "out").exists()
+
+
+def test_list_is_ordered_by_severity_then_sheet_roots_first(tmp_path: Path) -> None:
+    """The list gives roots before follow-ons, each by severity, then sheet in workbook order."""
+    source = submission(tmp_path / "book.xlsx", appeals=APPEALS_OFF)
+    findings = frame(
+        {"sheet": "Время", "cell": "C2", "severity": "warning", "rule": "w-times"},
+        {"sheet": "Обращения", "cell": "D3", "severity": "warning", "rule": "w-appeals"},
+        {"sheet": "Обращения", "cell": "D2", "severity": "error", "rule": "follow"},
+        {"sheet": "Паспорт", "cell": "B2", "severity": "info", "rule": "i-passport"},
+        {"sheet": "Обращения", "cell": "B9", "severity": "error", "rule": "e-appeals"},
+    )
+    findings["fingerprint"] = [f"{i:016x}" for i in range(len(findings))]
+    findings["cause"] = ["", "", findings.loc[1, "fingerprint"], "", ""]
+    target = tmp_path / "annotated.xlsx"
+    annotate(source, findings, target)
+    notes = sheet(load_workbook(target), "Замечания")
+    assert [(r[0].value, r[3].value) for r in notes.iter_rows(min_row=2)] == [
+        ("ошибка", "e-appeals"),
+        ("предупреждение", "w-appeals"),
+        ("предупреждение", "w-times"),
+        ("сведения", "i-passport"),
+        ("ошибка, следствие", "follow"),
+    ]
+
+
+def test_list_wraps_fits_rows_and_prints_landscape_to_width(tmp_path: Path) -> None:
+    """Long messages wrap in rows tall enough; the sheet prints landscape, one page wide."""
+    source = submission(tmp_path / "book.xlsx", appeals=APPEALS_OFF)
+    long = "Итого заочные 1 195 866 ≠ сумма каналов 1 271 849: " * 6
+    findings = frame(
+        {"sheet": "Обращения", "cell": "D3", "message": long},
+        {"sheet": "Обращения", "cell": "D2", "message": "Коротко."},
+    )
+    target = tmp_path / "annotated.xlsx"
+    annotate(source, findings, target)
+    notes = sheet(load_workbook(target), "Замечания")
+    width = notes.column_dimensions["G"].width
+    assert all(c.alignment.wrap_text for c in notes["G"])
+    row = {c.value: c.row for c in notes["G"]}
+    tall, short = (notes.row_dimensions[row[m]].height for m in (long, "Коротко."))
+    assert tall is not None
+    assert short is not None
+    # the long message needs len/width lines of 15 points; the short one a single line
+    assert tall >= 15 * (len(long) / width)
+    assert short < 20
+    assert notes.page_setup.orientation == "landscape"
+    assert notes.page_setup.fitToWidth == 1
+    assert notes.page_setup.fitToHeight == 0
+    assert notes.sheet_properties.pageSetUpPr.fitToPage is True
+
+
+def test_counts_are_numbers_in_the_list_and_grouped_in_comments(tmp_path: Path) -> None:
+    """A count is an Excel number in the list and written with grouped digits in the comment."""
+    source = submission(tmp_path / "book.xlsx", appeals=APPEALS_OFF)
+    findings = frame(
+        {"sheet": "Обращения", "cell": "D3", "expected": "1271849", "actual": "1195866"},
+        {"sheet": "Обращения", "cell": "D2", "family": "passport", "expected": "2025"},
+    )
+    target = tmp_path / "annotated.xlsx"
+    annotate(source, findings, target)
+    wb = load_workbook(target)
+    notes = sheet(wb, "Замечания")
+    by_cell = {r[2].value: (r[4], r[5]) for r in notes.iter_rows(min_row=2)}
+    expected, actual = by_cell["D3"]
+    assert (expected.value, actual.value) == (1271849, 1195866)
+    assert expected.number_format == "#,##0"
+    assert by_cell["D2"][0].value == "2025"
+    thin = "\u202f"
+    assert f"ожидалось: 1{thin}271{thin}849 / указано: 1{thin}195{thin}866" in (
+        comment_of(at(sheet(wb, "Обращения"), "D3")).text
+    )

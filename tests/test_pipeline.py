@@ -64,7 +64,7 @@ def test_flow_end_to_end(inbox: Path, tmp_path: Path) -> None:
     assert _digests(inbox) == before
     assert summary.files == 6
     assert summary.waivers_file == ""
-    with (out / "discrepancies.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "discrepancies.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert tuple(rows[0])[: len(CONTRACT_FIELDS)] == CONTRACT_FIELDS
     unreadable = {r["submission"] for r in rows if r["rule"] == "file-unreadable"}
@@ -149,7 +149,7 @@ def test_cli_run_prints_where_the_worklist_is(inbox: Path, tmp_path: Path) -> No
     )
     assert done.returncode == 0, done.stderr
     assert f"Список замечаний: {out / 'discrepancies.csv'}" in done.stdout
-    with (out / "discrepancies.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "discrepancies.csv").open(encoding="utf-8-sig", newline="") as handle:
         listed = list(csv.DictReader(handle))
     severities = [row["severity"] for row in listed]
     assert not [row for row in listed if row["submission"] == "waivers.csv"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import re
 from pathlib import Path
@@ -20,6 +21,7 @@ SEVERITIES = ("error", "warning", "warning", "info")
 FAMILIES = ("total", "time-format", "share", "structure", "norm")
 HOSTILE = "<script>alert(1)</script>"
 CYRILLIC = re.compile("[\u0400-\u04ff]")
+THIN, NBSP = "\u202f", "\u00a0"
 
 
 def synthetic_findings(count: int, organisations: int = 40) -> pd.DataFrame:
@@ -179,7 +181,7 @@ def test_missing_status_counts_as_open(tmp_path: Path) -> None:
     findings["status"] = ["open", "waived", None, "open"]
     page = rendered(tmp_path, findings)
     assert [row[status] for row in embedded(page)["rows"]] == ["open", "waived", "open", "open"]
-    assert "Из них снято: 1." in page
+    assert "Снято исключениями: 1." in page
 
 
 def test_links_are_relative_and_encoded(tmp_path: Path) -> None:
@@ -197,13 +199,80 @@ def test_links_are_relative_and_encoded(tmp_path: Path) -> None:
     assert "Запуск 2026-11-01" in page
 
 
+def organisation_rows(page: str) -> list[tuple[str, list[str]]]:
+    """The organisation table's rows: (filter value, counts)."""
+    table = page[page.index('<table id="organisations">') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r'<tr data-organisation="([^"]*)">(.*?)</tr>', table, re.DOTALL)
+    cells = re.compile(r'<td class="n[^"]*">([^<]*)</td>')
+    return [(html.unescape(name), cells.findall(body)) for name, body in rows]
+
+
 def test_summary_counts_files_severities_and_organisations(tmp_path: Path) -> None:
-    """The summary gives the number of files and of findings by severity."""
+    """The summary gives the number of files and of open findings by severity."""
     findings = synthetic_findings(8, organisations=2)
     page = rendered(tmp_path, findings)
     summary = page[page.index('<section id="summary">') : page.index("</section>")]
-    assert "Файлов: 2. Замечаний: 8 (ошибка: 2, предупреждение: 4, сведение: 2)." in summary
-    assert '<td>Энергосбыт №0</td><td class="n">1</td>' in summary
+    assert "Файлов: 2. Открытых замечаний: 8 (ошибок 2, предупреждений 4, сведений 2)." in summary
+    # files, errors, warnings, infos, waived
+    assert organisation_rows(page) == [
+        ("Энергосбыт №0", ["1", "2", "2", "0", "0"]),
+        ("Энергосбыт №1", ["1", "0", "2", "2", "0"]),
+    ]
+
+
+def test_organisations_are_ranked_by_open_errors_and_waived_apart(tmp_path: Path) -> None:
+    """Rows rank by open errors, then open warnings; waived findings count apart."""
+    findings = synthetic_findings(12, organisations=3)
+    findings["severity"] = "warning"
+    findings.loc[[0, 3], "severity"] = "error"  # both of organisation 0
+    findings.loc[[1], "severity"] = "error"  # organisation 1
+    findings["status"] = "open"
+    findings.loc[[0, 3], "status"] = "waived"
+    submissions = submissions_of(findings)
+    clean = submissions.iloc[[0]].assign(submission="clean.xlsx", organisation="Чистый сбыт")
+    page = render_report(findings, pd.concat([submissions, clean]), tmp_path).read_text("utf-8")
+    assert organisation_rows(page) == [
+        ("Энергосбыт №1", ["1", "1", "3", "0", "0"]),
+        ("Энергосбыт №2", ["1", "0", "4", "0", "0"]),
+        ("Энергосбыт №0", ["1", "0", "2", "0", "2"]),
+    ]
+    assert "Без замечаний: 1" in page
+    assert "Чистый сбыт" in page
+    assert "Открытых замечаний: 10 (ошибок 1, предупреждений 9, сведений 0)." in page
+    assert "Снято исключениями: 2." in page
+
+
+def test_counts_lead_with_roots(tmp_path: Path) -> None:
+    """Findings that follow from another are counted apart from the roots they follow from."""
+    findings = synthetic_findings(4, organisations=1)
+    findings["fingerprint"] = [f"{i:016x}" for i in range(4)]
+    findings["cause"] = ["", findings.loc[0, "fingerprint"], findings.loc[0, "fingerprint"], ""]
+    page = rendered(tmp_path, findings)
+    line = "Открытых замечаний: 2 (ошибок 1, предупреждений 0, сведений 1); ещё 2 следуют из них."
+    assert line in page
+    assert organisation_rows(page) == [("Энергосбыт №0", ["1", "1", "0", "1", "2", "0"])]
+    data = embedded(page)
+    root = data["columns"].index("root_index")
+    assert [row[root] for row in data["rows"]] == [None, 0, 0, None]
+
+
+def test_values_are_shown_the_russian_way(tmp_path: Path) -> None:
+    """Ожидалось and Указано travel formatted beside the raw values: thin spaces, comma, %."""
+    findings = synthetic_findings(2)
+    findings.loc[0, ["expected", "actual"]] = ["5178765", "1175168"]
+    findings.loc[1, ["rule", "family", "expected", "actual"]] = [
+        "share-mismatch",
+        "share",
+        "0.11",
+        "0.04",
+    ]
+    data = embedded(rendered(tmp_path, findings))
+    shown = [data["columns"].index(c) for c in ("expected_shown", "actual_shown")]
+    assert [[row[i] for i in shown] for row in data["rows"]] == [
+        [f"5{THIN}178{THIN}765", f"1{THIN}175{THIN}168"],
+        [f"0,11{NBSP}%", f"0,04{NBSP}%"],
+    ]
 
 
 def test_empty_run_renders(tmp_path: Path) -> None:
@@ -211,7 +280,7 @@ def test_empty_run_renders(tmp_path: Path) -> None:
     findings = pd.DataFrame(columns=list(FINDING_COLUMNS))
     page = rendered(tmp_path, findings)
     assert embedded(page)["rows"] == []
-    assert "Замечаний: 0." in page
+    assert "Замечаний нет." in page
 
 
 def test_policy_allows_exactly_the_pages_script(tmp_path: Path) -> None:
@@ -257,7 +326,7 @@ def test_english_page_has_no_russian_text(tmp_path: Path) -> None:
     ).read_text(encoding="utf-8")
     assert CYRILLIC.findall(page) == []
     assert '<html lang="en">' in page
-    assert "Files: 3. Findings: 12 (error: 3, warning: 6, info: 3). Waived: 1." in page
+    assert "Files: 3. Open findings: 11 (errors 2, warnings 6, infos 3). Waived: 1." in page
     assert '<option value="">all</option>' in page
     assert "(not stated)" in page
     assert '<section id="resubmissions"><h2>Resubmitted reports</h2>' in page
