@@ -23,6 +23,8 @@ DEFAULT_WAIVERS = "waivers.csv"
 DEPLOYMENT = "sverka-nightly"
 SERVER_START_TIMEOUT_S = 90
 DEFAULT_TIMEZONE = "Europe/Moscow"
+#: A scheduled run leaves files changed in the last minute for the next night.
+DEFAULT_SETTLE_SERVE = 60
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,6 +116,15 @@ def _parser() -> argparse.ArgumentParser:
             default=Path(DEFAULT_WAIVERS),
             help=f"файл исключений (по умолчанию {DEFAULT_WAIVERS}; нет файла — нет исключений)",
         )
+    for sub, settle in ((run, 0), (serve, DEFAULT_SETTLE_SERVE)):
+        sub.add_argument(
+            "--settle-seconds",
+            type=float,
+            default=settle,
+            metavar="С",
+            help="файл, изменённый менее чем столько секунд назад, ждёт следующего запуска "
+            f"(возможно, его ещё копируют); по умолчанию {settle}",
+        )
     serve.add_argument(
         "--cron",
         default=DEFAULT_CRON,
@@ -168,6 +179,7 @@ def _run(args: argparse.Namespace) -> int:
         norms_map=paths["norms_map"],
         waivers=paths["waivers"],
         lang=args.lang,
+        settle_seconds=args.settle_seconds,
     )
     counts = summary.written.counts
     out = summary.written.worklist.parent
@@ -296,7 +308,7 @@ def _serve(args: argparse.Namespace) -> int:
         reconcile.serve(
             name=DEPLOYMENT,
             schedules=[Cron(args.cron, timezone=args.timezone)],
-            parameters={**_paths(args), "lang": args.lang},
+            parameters={**_paths(args), "lang": args.lang, "settle_seconds": args.settle_seconds},
             print_starting_message=False,
         )
     except KeyboardInterrupt:

@@ -17,6 +17,7 @@ from prefect.utilities.annotations import quote
 
 from checks.batch import BatchResult, WaiverInput, validate
 from checks.inbox import read_inbox
+from checks.isolation import Progress
 from checks.norms import load_mapping, load_standard
 from checks.outputs import (
     SEVERITY_RU,
@@ -46,9 +47,11 @@ class RunSummary:
 
 
 @task(name="read-inbox", cache_policy=NO_CACHE)
-def read_task(inbox: Path) -> list[Submission]:
-    """Read every submission in the inbox."""
-    return read_inbox(inbox)
+def read_task(
+    inbox: Path, settle_seconds: float = 0.0, progress: Progress | None = None
+) -> list[Submission]:
+    """Read every submission in the inbox, in worker processes; fresh files wait."""
+    return read_inbox(inbox, settle_seconds=settle_seconds, progress=progress)
 
 
 @task(name="validate-batch", cache_policy=NO_CACHE)
@@ -84,6 +87,7 @@ def reconcile(
     norms_map: str | None = None,
     waivers: str | None = None,
     lang: str = "ru",
+    settle_seconds: float = 0.0,
 ) -> RunSummary:
     """Reconcile every submission in ``inbox`` and write the results to ``out``.
 
@@ -94,18 +98,21 @@ def reconcile(
         norms_map: A TOML file choosing other standards per organisation.
         waivers: The stewards' waivers CSV (a missing file means no waivers).
         lang: ``ru`` (default) or ``en``: the language of messages, page and comments.
+        settle_seconds: A file modified less than this long ago waits for the
+            next run (listed as an info); 0 reads every file.
 
     Returns:
         How many files were read and where the results are.
     """
     logger = get_run_logger()
     inbox_path, out_path = Path(inbox), Path(out)
-    submissions = read_task(inbox_path)
+    submissions = read_task(inbox_path, settle_seconds)
     logger.info("Прочитано файлов: %d из %s", len(submissions), inbox_path)
     # quote(): Prefect would otherwise walk every figure of every submission to
     # track task inputs (4x the pipeline's own time on 1,000 files, bench.py).
     result = validate_task(quote(submissions), norms, norms_map, waivers, out_path / "data_docs")  # type: ignore[call-overload]
-    sources = {sub.source.submission: sub.path for sub in submissions}
+    # A file refused by a limit or still arriving is never opened again.
+    sources = {sub.source.submission: sub.path for sub in submissions if not sub.refused}
     written = write_task(quote(result), out_path, sources, lang)  # type: ignore[call-overload]
     create_markdown_artifact(
         key=ARTIFACT_KEY,

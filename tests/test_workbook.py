@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from checks.findings import Finding
 from checks.inbox import discover, read_inbox
+from checks.limits import Limits
 from checks.reader import read_submission
 from checks.workbook import UnreadableWorkbookError, a1, read_workbook
 from tests.builders import PASSPORT, submission, write_workbook
@@ -220,18 +221,16 @@ def test_stray_far_cell_reads_as_two_cells(tmp_path: Path) -> None:
     assert not sheet.truncated
 
 
-def test_sheet_past_the_cell_cap_is_cut_and_reported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_sheet_past_the_cell_cap_is_cut_and_reported(tmp_path: Path) -> None:
     """A sheet with more filled cells than the cap is read only in part, and says so."""
-    monkeypatch.setattr("checks.workbook.MAX_CELLS_PER_SHEET", 10)
+    limits = Limits(cells_per_sheet=10)
     rows = [["Канал", "Итого"], *([["Контакт-центр", n] for n in range(30)])]
     path = submission(tmp_path / "report.xlsx", appeals=rows)
-    sheets = {s.title: s for s in read_workbook(path.read_bytes(), path)}
+    sheets = {s.title: s for s in read_workbook(path.read_bytes(), path, limits)}
     assert sheets["Обращения"].truncated
     assert 10 <= len(sheets["Обращения"].cells) < 62
     assert ("sheet-too-large", "structure", "error", "Обращения") in flat(
-        read_submission(path).findings
+        read_submission(path, limits=limits).findings
     )
 
 
