@@ -38,7 +38,7 @@ from typing import Any
 
 from checks.i18n import Bilingual
 from checks.limits import Limits, Refusal, megabytes
-from checks.reader import Submission, read_submission, refused_submission
+from checks.reader import Submission, read_submission, refused_submission, sha256_of
 
 #: Reads one file: (path, submission name, limits) → submission. It must be a
 #: module-level function: workers receive it pickled, by reference.
@@ -205,25 +205,24 @@ def work(conn: Connection, jobs: list[Job], reader: Reader, limits: Limits) -> N
     for job in jobs:
         _send(conn, ("start", job.index))
         signal.alarm(backstop)
+        refusal: Refusal | None = None
         exhausted = False
         try:
             sub = reader(job.path, job.name, limits)
         except MemoryError:
-            exhausted = True
+            refusal, exhausted = out_of_memory(limits), True
         except Exception as exc:  # a bug of ours must not cost the other files
-            sub = refused_submission(job.path, job.name, failed(exc))
+            refusal = failed(exc)
         signal.alarm(0)
-        if exhausted:
-            sub = refused_submission(job.path, job.name, out_of_memory(limits))
+        if refusal is not None:
+            sub = refused_submission(job.path, job.name, refusal, sha256_of(job.path))
         try:
-            payload: tuple[Any, ...] = ("done", job.index, sub)
-            _send(conn, payload)
-        except MemoryError:
+            _send(conn, ("done", job.index, sub))
+        except MemoryError:  # the submission itself is too large to send
             exhausted = True
-            _send(
-                conn,
-                ("done", job.index, refused_submission(job.path, job.name, failed(MemoryError()))),
-            )
+            refusal = out_of_memory(limits)
+            sub = refused_submission(job.path, job.name, refusal, sha256_of(job.path))
+            _send(conn, ("done", job.index, sub))
         if exhausted:
             return
     conn.close()
@@ -398,10 +397,8 @@ def read_files(
                 active.remove(worker)
                 if worker.current is not None:
                     why = timed_out(limits) if alive else crashed(worker.process.exitcode)
-                    finish(
-                        worker.current,
-                        refused_submission(worker.current.path, worker.current.name, why),
-                    )
+                    job = worker.current
+                    finish(job, refused_submission(job.path, job.name, why, sha256_of(job.path)))
                     worker.jobs.popleft()
                 elif not worker.announced and worker.jobs:
                     failures += 1

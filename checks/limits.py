@@ -49,10 +49,13 @@ MAX_WORKER_MEMORY_BYTES = 512 * MIB
 
 _WORKBOOK = "xl/workbook.xml"
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+#: Parts a steward knows by what they hold, with the verb agreeing in Russian.
 _PART_NAMES = {
-    "xl/sharedStrings.xml": Bilingual("общие строки книги", "the workbook's shared strings"),
-    "xl/styles.xml": Bilingual("стили книги", "the workbook's styles"),
-    _WORKBOOK: Bilingual("описание книги", "the workbook's description"),
+    "xl/sharedStrings.xml": Bilingual(
+        "общие строки книги занимают", "the workbook's shared strings take"
+    ),
+    "xl/styles.xml": Bilingual("стили книги занимают", "the workbook's styles take"),
+    _WORKBOOK: Bilingual("описание книги занимает", "the workbook's description takes"),
 }
 
 
@@ -166,12 +169,12 @@ def sheet_titles(archive: zipfile.ZipFile, limits: Limits = Limits()) -> dict[st
 
 
 def _part(name: str, titles: dict[str, str]) -> Bilingual:
-    """Name a part of the workbook the way a steward knows it."""
+    """Name a part the way a steward knows it, followed by the verb «takes»."""
     if name in titles:
-        return Bilingual(f"лист «{titles[name]}»", f"sheet «{titles[name]}»")
+        return Bilingual(f"лист «{titles[name]}» занимает", f"sheet «{titles[name]}» takes")
     if name in _PART_NAMES:
         return _PART_NAMES[name]
-    return Bilingual(f"часть книги {name}", f"the workbook's part {name}")
+    return Bilingual(f"часть книги {name} занимает", f"the workbook's part {name} takes")
 
 
 def check_archive(archive: zipfile.ZipFile, limits: Limits = Limits()) -> Refusal | None:
@@ -199,9 +202,8 @@ def check_archive(archive: zipfile.ZipFile, limits: Limits = Limits()) -> Refusa
             part, size = name(info.filename), megabytes(info.file_size)
             return Refusal(
                 Bilingual(
-                    f"файл слишком велик после распаковки: {part.ru} занимает {size.ru}, "
-                    f"предел {limit.ru}",
-                    f"the file is too large once unpacked: {part.en} takes {size.en}, "
+                    f"файл слишком велик после распаковки: {part.ru} {size.ru}, предел {limit.ru}",
+                    f"the file is too large once unpacked: {part.en} {size.en}, "
                     f"the limit is {limit.en}",
                 )
             )
@@ -225,11 +227,11 @@ def check_archive(archive: zipfile.ZipFile, limits: Limits = Limits()) -> Refusa
             packed, size = megabytes(info.compress_size), megabytes(info.file_size)
             return Refusal(
                 Bilingual(
-                    f"файл сжат подозрительно сильно: {part.ru} распаковывается из "
-                    f"{packed.ru} в {size.ru} (в {ratio:.0f} раз, предел — в "
-                    f"{limits.ratio:.0f} раз); так сжимаются только пустые строки",
-                    f"the file is suspiciously compressed: {part.en} unpacks from "
-                    f"{packed.en} to {size.en} ({ratio:.0f} times, the limit is "
+                    f"файл сжат подозрительно сильно: {part.ru} {size.ru} при {packed.ru} "
+                    f"в архиве (в {ratio:.0f} раз больше, предел — в {limits.ratio:.0f} раз); "
+                    "так сжимаются только пустые строки",
+                    f"the file is suspiciously compressed: {part.en} {size.en} from "
+                    f"{packed.en} in the archive ({ratio:.0f} times more, the limit is "
                     f"{limits.ratio:.0f}); only empty rows compress like that",
                 )
             )

@@ -543,12 +543,22 @@ def _read_text_table(
             target.append(record)
 
 
-def _sha256_of(path: Path) -> str:
-    """Hash a file in blocks, without holding it in memory."""
+def sha256_of(path: Path) -> str:
+    """Hash a file in blocks, without holding it in memory.
+
+    Args:
+        path: The file.
+
+    Returns:
+        The hex digest of its bytes; empty when it cannot be read.
+    """
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    except OSError:
+        return ""
     return digest.hexdigest()
 
 
@@ -603,7 +613,7 @@ def read_submission(
     try:
         too_large = file_too_large(path.stat().st_size, limits)
         if too_large is not None:
-            return refused_submission(path, name, too_large, _sha256_of(path))
+            return refused_submission(path, name, too_large, sha256_of(path))
         data = path.read_bytes()
     except OSError as exc:
         sub = Submission(path=path, source=Source(name, ""))
