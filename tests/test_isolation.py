@@ -80,7 +80,8 @@ def summary(subs: list[Submission]) -> list[tuple[str, list[str], int]]:
         ),
         pytest.param(
             killed,
-            "процесс чтения остановлен системой на этом файле (SIGKILL; обычно это нехватка памяти)",
+            "процесс чтения остановлен системой на этом файле "
+            "(SIGKILL; обычно это нехватка памяти)",
             id="sigkill",
         ),
         pytest.param(greedy, "для чтения не хватило памяти (предел 512 МБ на файл)", id="memory"),
