@@ -124,6 +124,21 @@ def arriving_submission(path: Path, name: str, why: Bilingual) -> Submission:
     return sub
 
 
+def openable(submissions: list[Submission]) -> dict[str, Path]:
+    """Map each submission that later steps may open (the annotated copies) to its file.
+
+    A file refused by a limit, or still arriving, is left out: opening it again
+    in the run's own process would undo the isolation it was read in.
+
+    Args:
+        submissions: The run's submissions.
+
+    Returns:
+        Submission name → file.
+    """
+    return {sub.source.submission: sub.path for sub in submissions if not sub.refused}
+
+
 def read_inbox(
     inbox: Path,
     *,

@@ -16,7 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from checks.batch import BatchResult, WaiverInput, validate
-from checks.inbox import read_inbox
+from checks.inbox import openable, read_inbox
 from checks.isolation import Progress
 from checks.norms import load_mapping, load_standard
 from checks.outputs import (
@@ -111,8 +111,7 @@ def reconcile(
     # quote(): Prefect would otherwise walk every figure of every submission to
     # track task inputs (4x the pipeline's own time on 1,000 files, bench.py).
     result = validate_task(quote(submissions), norms, norms_map, waivers, out_path / "data_docs")  # type: ignore[call-overload]
-    # A file refused by a limit or still arriving is never opened again.
-    sources = {sub.source.submission: sub.path for sub in submissions if not sub.refused}
+    sources = openable(submissions)
     written = write_task(quote(result), out_path, sources, lang)  # type: ignore[call-overload]
     create_markdown_artifact(
         key=ARTIFACT_KEY,
