@@ -17,6 +17,7 @@ from typing import Any
 
 from checks import vocab
 from checks.findings import Finding, Source, make
+from checks.limits import Limits, Refusal, file_too_large
 from checks.text import normalize
 from checks.values import (
     Parsed,
@@ -27,9 +28,9 @@ from checks.values import (
     stated_text,
 )
 from checks.workbook import (
-    MAX_CELLS_PER_SHEET,
     RawCell,
     RawSheet,
+    RefusedWorkbookError,
     UnreadableWorkbookError,
     a1,
     read_workbook,
@@ -81,6 +82,9 @@ class Submission:
         schedules: One dict per row of ``Режим работы``.
         measures: One dict per row of ``Мероприятия``.
         findings: The reader's ``structure`` findings.
+        refused: The file was not read, or its reading was stopped, by a limit
+            (size, time, memory, a crash) or because it is still arriving: no
+            later step may open it (the annotated copies skip it).
     """
 
     path: Path
@@ -93,6 +97,7 @@ class Submission:
     schedules: list[dict[str, Any]] = field(default_factory=list)
     measures: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    refused: bool = False
 
 
 FIGURE_COLUMNS = (
@@ -538,31 +543,96 @@ def _read_text_table(
             target.append(record)
 
 
-def read_submission(path: Path, name: str | None = None) -> Submission:
+def sha256_of(path: Path) -> str:
+    """Hash a file in blocks, without holding it in memory.
+
+    Args:
+        path: The file.
+
+    Returns:
+        The hex digest of its bytes; empty when it cannot be read.
+    """
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def refused_submission(path: Path, name: str, refusal: Refusal, sha256: str = "") -> Submission:
+    """Return the submission of a file a limit kept from being read: one ``file-refused`` error.
+
+    Args:
+        path: The file.
+        name: The submission's name.
+        refusal: Which limit.
+        sha256: The file's digest, when it is known.
+
+    Returns:
+        The submission, marked :attr:`Submission.refused`.
+    """
+    sub = Submission(path=path, source=Source(name, sha256), refused=True)
+    sub.findings.append(make("file-refused", sub.source, reason=refusal.reason))
+    return sub
+
+
+def _formula_findings(sub: Submission, sheet: RawSheet, canonical: str) -> None:
+    for row, column, formula in sheet.uncomputed:
+        cell = a1(row, column)
+        sub.findings.append(
+            make(
+                "formula-uncomputed",
+                sub.source,
+                sheet=canonical,
+                cell=cell,
+                actual=f"={formula}" if formula else "",
+                at=cell,
+                formula=f" «={formula}»" if formula else "",
+            )
+        )
+
+
+def read_submission(
+    path: Path, name: str | None = None, limits: Limits | None = None
+) -> Submission:
     """Read one submitted file. Never raises for bad content.
 
     Args:
         path: The file; it is read once and never modified.
         name: The submission's name in findings; the file name by default.
+        limits: The limits to read within (:class:`checks.limits.Limits` by default).
 
     Returns:
         The submission, with ``structure`` findings for what could not be placed.
     """
+    limits = limits or Limits()
+    name = name or path.name
     try:
+        too_large = file_too_large(path.stat().st_size, limits)
+        if too_large is not None:
+            return refused_submission(path, name, too_large, sha256_of(path))
         data = path.read_bytes()
     except OSError as exc:
-        sub = Submission(path=path, source=Source(name or path.name, ""))
+        sub = Submission(path=path, source=Source(name, ""))
         sub.findings.append(
             make("file-unreadable", sub.source, reason=f"файл не открывается ({exc.strerror})")
         )
         return sub
     sha = hashlib.sha256(data).hexdigest()
-    sub = Submission(path=path, source=Source(name or path.name, sha))
     try:
-        raw_sheets = read_workbook(data, path)
+        raw_sheets = read_workbook(data, path, limits)
+    except RefusedWorkbookError as exc:
+        return refused_submission(path, name, exc.refusal, sha)
     except UnreadableWorkbookError as exc:
-        sub.findings.append(make("file-unreadable", sub.source, reason=str(exc)))
+        sub = Submission(path=path, source=Source(name, sha))
+        sub.findings.append(make("file-unreadable", sub.source, reason=exc.reason))
         return sub
+    finally:
+        del data
+    sub = Submission(path=path, source=Source(name, sha))
     by_name: dict[str, RawSheet] = {}
     for raw in raw_sheets:
         canonical = vocab.lookup(vocab.SHEET_INDEX, raw.title)
@@ -574,8 +644,15 @@ def read_submission(path: Path, name: str | None = None) -> Submission:
         by_name[canonical] = raw
         if raw.truncated:
             sub.findings.append(
-                make("sheet-too-large", sub.source, sheet=canonical, limit=MAX_CELLS_PER_SHEET)
+                make("sheet-too-large", sub.source, sheet=canonical, limit=limits.cells_per_sheet)
             )
+        if raw.rows_truncated:
+            sub.findings.append(
+                make(
+                    "sheet-too-many-rows", sub.source, sheet=canonical, limit=limits.rows_per_sheet
+                )
+            )
+        _formula_findings(sub, raw, canonical)
     sub.sheets = set(by_name)
     if vocab.PASSPORT in by_name:
         _read_passport(sub, by_name[vocab.PASSPORT])

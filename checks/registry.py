@@ -99,6 +99,36 @@ RULES: dict[str, Rule] = {
             "Sheet «{sheet}» holds more than {limit} filled cells: only the first were read.",
         ),
         Rule(
+            "file-refused",
+            "structure",
+            "error",
+            "Файл не прочитан, чтобы не остановить всю проверку: {reason}. Остальные файлы проверены.",
+            "File not read, so as not to stop the whole run: {reason}. The other files were checked.",
+        ),
+        Rule(
+            "sheet-too-many-rows",
+            "structure",
+            "error",
+            "На листе «{sheet}» больше {limit} строк (вместе с пустыми): прочитаны только первые.",
+            "Sheet «{sheet}» holds more than {limit} rows (empty ones included): only the first were read.",
+        ),
+        Rule(
+            "formula-uncomputed",
+            "structure",
+            "warning",
+            "В ячейке {at} формула{formula} без вычисленного значения: эта цифра не проверена. "
+            "Откройте файл в Excel или LibreOffice и один раз сохраните его — значения формул будут вычислены.",
+            "Cell {at} holds a formula{formula} with no computed value: this figure was not checked. "
+            "Open the file in Excel or LibreOffice and save it once so that the formulas are computed.",
+        ),
+        Rule(
+            "file-arriving",
+            "structure",
+            "info",
+            "Файл ещё не готов ({why}): он будет проверен при следующем запуске.",
+            "The file is not ready yet ({why}): it will be checked at the next run.",
+        ),
+        Rule(
             "header-missing",
             "structure",
             "error",

@@ -21,6 +21,8 @@ DEFAULT_CRON = "0 2 * * *"
 DEPLOYMENT = "sverka-nightly"
 SERVER_START_TIMEOUT_S = 90
 DEFAULT_TIMEZONE = "Europe/Moscow"
+#: A scheduled run leaves files changed in the last minute for the next night.
+DEFAULT_SETTLE_SERVE = 60
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -134,6 +136,14 @@ def _parser() -> argparse.ArgumentParser:
             help="файл исключений (по умолчанию waivers.csv рядом с папкой результатов, "
             "то есть в папке над --out; нет файла — нет исключений)",
         )
+    for sub, settle in ((run, 0), (serve, DEFAULT_SETTLE_SERVE)):
+        sub.add_argument(
+            "--settle-seconds",
+            type=float,
+            default=settle,
+            help="файл, изменённый менее чем столько секунд назад, ждёт следующего запуска "
+            f"(возможно, его ещё копируют); по умолчанию {settle}",
+        )
     serve.add_argument(
         "--cron",
         default=DEFAULT_CRON,
@@ -232,6 +242,7 @@ def _run(args: argparse.Namespace) -> int:
                 waivers=paths["waivers"],
                 lang=args.lang,
                 no_wait=args.no_wait,
+                settle_seconds=args.settle_seconds,
                 letter_template=paths["letter_template"],
             )
         finally:
@@ -391,7 +402,7 @@ def _serve(args: argparse.Namespace) -> int:
             name=DEPLOYMENT,
             cron=args.cron,
             timezone=args.timezone,
-            parameters={**_paths(args), "lang": args.lang},
+            parameters={**_paths(args), "lang": args.lang, "settle_seconds": args.settle_seconds},
             say=lambda line: print(line, flush=True),
             spare=() if server is None else (server.pid,),
         )

@@ -188,6 +188,16 @@ OURS_EN: dict[str, str] = {
     "если папка результатов занята другой проверкой, не ждать, а выйти с кодом 3": (
         "if another run holds the output folder, do not wait: exit with status 3"
     ),
+    "файл, изменённый менее чем столько секунд назад, ждёт следующего запуска "
+    "(возможно, его ещё копируют); по умолчанию 0": (
+        "a file modified fewer than this many seconds ago waits for the next run "
+        "(it may still be being copied); default 0"
+    ),
+    "файл, изменённый менее чем столько секунд назад, ждёт следующего запуска "
+    "(возможно, его ещё копируют); по умолчанию 60": (
+        "a file modified fewer than this many seconds ago waits for the next run "
+        "(it may still be being copied); default 60"
+    ),
     "расписание в формате cron (по умолчанию «0 2 * * *»)": (
         "the schedule in cron format (default «0 2 * * *»)"
     ),

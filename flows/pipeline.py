@@ -25,7 +25,7 @@ from prefect.utilities.annotations import quote
 
 from checks import publish, runlock
 from checks.batch import BatchResult, WaiverInput, validate
-from checks.inbox import discover
+from checks.inbox import openable, read_inbox
 from checks.norms import load_mapping, load_standard
 from checks.outputs import (
     SEVERITY_RU,
@@ -34,7 +34,7 @@ from checks.outputs import (
     summary_markdown,
     write_outputs,
 )
-from checks.reader import Submission, read_submission
+from checks.reader import Submission
 from checks.waivers import load as load_waivers
 from flows.progress import Phase
 
@@ -68,16 +68,14 @@ class RunSummary:
 
 
 @task(name="read-inbox", cache_policy=NO_CACHE)
-def read_task(inbox: Path) -> list[Submission]:
-    """Read every submission in the inbox, reporting progress."""
-    logger = get_run_logger()
-    paths = discover(inbox)
-    read: list[Submission] = []
-    with Phase("чтение файлов", len(paths), log=logger.info) as phase:
-        for path in paths:
-            read.append(read_submission(path, name=path.relative_to(inbox).as_posix()))
-            phase.advance()
-    return read
+def read_task(inbox: Path, settle_seconds: float = 0.0) -> list[Submission]:
+    """Read every submission in the inbox, in worker processes; fresh files wait."""
+    with Phase("чтение файлов", log=get_run_logger().info) as phase:
+
+        def progress(done: int, total: int) -> None:
+            phase.advance(done, total)
+
+        return read_inbox(inbox, settle_seconds=settle_seconds, progress=progress)
 
 
 @task(name="validate-batch", cache_policy=NO_CACHE)
@@ -159,6 +157,7 @@ def reconcile(
     lang: str = "ru",
     no_wait: bool = False,
     letter_template: str | None = None,
+    settle_seconds: float = 0.0,
 ) -> RunSummary:
     """Reconcile every submission in ``inbox`` and publish the results in ``out``.
 
@@ -172,6 +171,8 @@ def reconcile(
         no_wait: Fail at once (``OutputsBusyError``) when another run holds ``out``.
         letter_template: The steward's template of the letters to the organisations
             (the default template if not given).
+        settle_seconds: A file modified less than this long ago waits for the
+            next run (listed as an info); 0 reads every file.
 
     Returns:
         How many files were read and where the results are.
@@ -190,11 +191,12 @@ def reconcile(
             logger.info("Удалены остатки прерванных запусков: %s", ", ".join(removed))
         staging = publish.begin(out_path, run_id)
         logger.info("Запуск %s: папка входящих %s", run_id, inbox_path)
-        submissions = read_task(inbox_path)
+        submissions = read_task(inbox_path, settle_seconds)
+        logger.info("Прочитано файлов: %d из %s", len(submissions), inbox_path)
         # quote(): Prefect would otherwise walk every figure of every submission to
         # track task inputs (4x the pipeline's own time on 1,000 files, bench.py).
         result = validate_task(quote(submissions), norms, norms_map, waivers, staging / "data_docs")  # type: ignore[call-overload]
-        sources = {sub.source.submission: sub.path for sub in submissions}
+        sources = openable(submissions)
         label = f"Run {run_id}" if lang == "en" else f"Запуск {run_id}"
         staged = write_task(
             quote(result), staging, sources, lang, label, letter_template=letter_template

@@ -198,7 +198,23 @@ def test_cli_serve_registers_the_nightly_schedule(tmp_path: Path) -> None:
         schedule = deployment["schedules"][0]["schedule"]
         assert (schedule["cron"], schedule["timezone"]) == ("30 3 * * *", "Europe/Moscow")
         assert deployment["parameters"]["inbox"] == str(ROOT / "inbox")
+        assert deployment["parameters"]["settle_seconds"] == 60
     finally:
         server.send_signal(signal.SIGTERM)
         _, stderr = server.communicate(timeout=60)
     assert server.returncode == 0, stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "settle"),
+    [
+        pytest.param(["run"], 0, id="run-reads-everything"),
+        pytest.param(["serve"], 60, id="serve-waits-a-minute"),
+        pytest.param(["run", "--settle-seconds", "5"], 5, id="given"),
+    ],
+)
+def test_cli_settle_seconds_default_by_command(argv: list[str], settle: float) -> None:
+    """A fresh file waits on a schedule by default, never on a run now unless asked."""
+    from flows.cli import _parser
+
+    assert _parser().parse_args(argv).settle_seconds == settle

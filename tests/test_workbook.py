@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from openpyxl import Workbook
 
 from checks.findings import Finding
 from checks.inbox import discover, read_inbox
+from checks.limits import Limits
 from checks.reader import read_submission
 from checks.workbook import UnreadableWorkbookError, a1, read_workbook
 from tests.builders import PASSPORT, submission, write_workbook
+from tests.hostile import billion_laughs, encrypted, far_cell, replace_part, sheet_part
 
 APPEALS = [
     ["Канал", "Итого"],
@@ -220,18 +223,16 @@ def test_stray_far_cell_reads_as_two_cells(tmp_path: Path) -> None:
     assert not sheet.truncated
 
 
-def test_sheet_past_the_cell_cap_is_cut_and_reported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_sheet_past_the_cell_cap_is_cut_and_reported(tmp_path: Path) -> None:
     """A sheet with more filled cells than the cap is read only in part, and says so."""
-    monkeypatch.setattr("checks.workbook.MAX_CELLS_PER_SHEET", 10)
+    limits = Limits(cells_per_sheet=10)
     rows = [["Канал", "Итого"], *([["Контакт-центр", n] for n in range(30)])]
     path = submission(tmp_path / "report.xlsx", appeals=rows)
-    sheets = {s.title: s for s in read_workbook(path.read_bytes(), path)}
+    sheets = {s.title: s for s in read_workbook(path.read_bytes(), path, limits)}
     assert sheets["Обращения"].truncated
     assert 10 <= len(sheets["Обращения"].cells) < 62
     assert ("sheet-too-large", "structure", "error", "Обращения") in flat(
-        read_submission(path).findings
+        read_submission(path, limits=limits).findings
     )
 
 
@@ -356,3 +357,103 @@ def test_read_inbox_leaves_the_inbox_unchanged(tmp_path: Path) -> None:
     before = snapshot(inbox)
     read_inbox(inbox)
     assert snapshot(inbox) == before
+
+
+def sheet_xml(path: Path, title: str, cells: str) -> Path:
+    """Replace the sheet ``title`` of a workbook with one row of raw ``<c>`` XML in row 2."""
+    head = '<row r="1"><c r="A1" t="inlineStr"><is><t>Канал</t></is></c>'
+    head += '<c r="B1" t="inlineStr"><is><t>Итого</t></is></c></row>'
+    body = f'<sheetData>{head}<row r="2">{cells}</row></sheetData>'
+    return replace_part(path, sheet_part(path, title), lambda handle: handle.write(body.encode()))
+
+
+@pytest.mark.parametrize(
+    ("cells", "uncomputed"),
+    [
+        pytest.param("<c r='B2'><f>SUM(B3:B4)</f></c>", [(2, 2, "SUM(B3:B4)")], id="no-value"),
+        pytest.param("<c r='B2'><f>SUM(B3:B4)</f><v/></c>", [(2, 2, "SUM(B3:B4)")], id="empty-v"),
+        pytest.param("<c r='B2'><f t='shared' si='0'/></c>", [(2, 2, "")], id="shared"),
+        pytest.param("<c r='B2'><f>SUM(B3:B4)</f><v>7</v></c>", [], id="computed"),
+        pytest.param("<c r='B2' t='str'><f>\"\"</f><v></v></c>", [], id="computed-empty-text"),
+        pytest.param("<c r='B2'><v>7</v></c>", [], id="plain-number"),
+        pytest.param("<c r='B2'/>", [], id="empty-cell"),
+    ],
+)
+def test_formula_without_a_computed_value_is_noted(
+    tmp_path: Path, cells: str, uncomputed: list[tuple[int, int, str]]
+) -> None:
+    """A formula cell with no cached value is noted with its formula; computed ones are not."""
+    path = sheet_xml(submission(tmp_path / "report.xlsx", appeals=APPEALS), "Обращения", cells)
+    sheets = {s.title: s for s in read_workbook(path.read_bytes(), path)}
+    assert sheets["Обращения"].uncomputed == uncomputed
+
+
+def test_uncomputed_formula_is_a_warning_at_its_cell(tmp_path: Path) -> None:
+    """Openpyxl's own formulas (never computed) are warnings at their cells, saying what to do."""
+    appeals = [["Канал", "Итого"], ["Контакт-центр", 100], ["Всего", "=SUM(B2:B2)"]]
+    sheets = {"Паспорт": PASSPORT, "Обращения": appeals, "Примечания": [["=1+1"]]}
+    sub = read_submission(write_workbook(tmp_path / "report.xlsx", sheets))
+    found = [(f.rule, f.severity, f.sheet, f.cell, f.actual) for f in sub.findings]
+    assert [f for f in found if f[0] == "formula-uncomputed"] == [
+        ("formula-uncomputed", "warning", "Обращения", "B3", "=SUM(B2:B2)")
+    ]
+    (warning,) = [f for f in sub.findings if f.rule == "formula-uncomputed"]
+    assert warning.message == (
+        "В ячейке B3 формула «=SUM(B2:B2)» без вычисленного значения: эта цифра не проверена. "
+        "Откройте файл в Excel или LibreOffice и один раз сохраните его — значения формул будут "
+        "вычислены."
+    )
+    assert [f["cell"] for f in sub.figures] == ["B2", "B3"]
+    assert sub.figures[1]["form"] == "empty"
+
+
+def test_rows_past_the_row_cap_stop_the_sheet(tmp_path: Path) -> None:
+    """Empty rows without ``r`` count against the row cap; the rows before it are read."""
+    path = submission(tmp_path / "report.xlsx", appeals=APPEALS)
+    rows = '<row><c t="inlineStr"><is><t>Канал</t></is></c></row>' + '<row spans="1:2"/>' * 60
+
+    def write(handle: IO[bytes]) -> None:
+        handle.write(f"<sheetData>{rows}</sheetData>".encode())
+
+    replace_part(path, sheet_part(path, "Обращения"), write)
+    limits = Limits(rows_per_sheet=50)
+    sheets = {s.title: s for s in read_workbook(path.read_bytes(), path, limits)}
+    assert sheets["Обращения"].rows_truncated
+    assert {k: c.value for k, c in sheets["Обращения"].cells.items()} == {(1, 1): "Канал"}
+    sub = read_submission(path, limits=limits)
+    (finding,) = [f for f in sub.findings if f.rule == "sheet-too-many-rows"]
+    assert (finding.severity, finding.sheet) == ("error", "Обращения")
+    assert finding.message == (
+        "На листе «Обращения» больше 50 строк (вместе с пустыми): прочитаны только первые."
+    )
+
+
+def test_far_cell_is_not_a_row_past_the_cap(tmp_path: Path) -> None:
+    """A stray cell at ``XFD1048576`` is one ``<row>`` element, far below the row cap."""
+    path = far_cell(tmp_path / "report.xlsx")
+    sheets = {s.title: s for s in read_workbook(path.read_bytes(), path, Limits(rows_per_sheet=10))}
+    assert not sheets["Обращения"].rows_truncated
+    assert sheets["Обращения"].value(1048576, 16384) == "x"
+    assert len(sheets["Обращения"].cells) == 9
+
+
+def test_password_protected_workbook_is_reported_as_such(tmp_path: Path) -> None:
+    """An encrypted workbook (an OLE file, like .xls) says it is protected by a password."""
+    path = encrypted(tmp_path / "report.xlsx")
+    assert path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    sub = read_submission(path)
+    assert [(f.rule, f.severity) for f in sub.findings] == [("file-unreadable", "error")]
+    assert sub.findings[0].message.startswith(
+        "Файл не прочитан: книга защищена паролем на открытие; пришлите её без пароля"
+    )
+    assert "protected by a password" in sub.findings[0].message_en
+
+
+def test_billion_laughs_is_refused_without_expanding(tmp_path: Path) -> None:
+    """A sheet declaring nested XML entities is unreadable, quickly and without expanding them."""
+    path = billion_laughs(tmp_path / "report.xlsx")
+    started = time.monotonic()
+    sub = read_submission(path)
+    assert time.monotonic() - started < 10
+    assert [f.rule for f in sub.findings] == ["file-unreadable"]
+    assert "объявлены XML-сущности, которые раскрываются" in sub.findings[0].message
