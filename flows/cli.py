@@ -255,6 +255,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.lang == "en":
         names = {"error": "errors", "warning": "warnings", "info": "infos", "waived": "waived"}
         print(f"Run {summary.run_id}: files checked: {summary.files}")
+        if summary.waiting:
+            print(f"Files still arriving, left for the next run: {summary.waiting}")
         print(f"Worklist: {summary.written.worklist} (for Excel: {summary.written.workbook})")
         print("Findings: " + ", ".join(f"{names[s]} {n}" for s, n in counts.items()))
         print(f"Report page: {out / 'report.html'}")
@@ -262,6 +264,8 @@ def _run(args: argparse.Namespace) -> int:
         print(_waivers_line(summary.waivers_file, "en"))
         return 0
     print(f"Запуск {summary.run_id}: проверено файлов: {summary.files}")
+    if summary.waiting:
+        print(f"Ещё копируются и ждут следующего запуска: {summary.waiting}")
     print(f"Список замечаний: {summary.written.worklist} (для Excel: {summary.written.workbook})")
     print("Замечаний: " + ", ".join(f"{SEVERITY_RU[s]} {n}" for s, n in counts.items()))
     print(f"Страница отчёта: {out / 'report.html'}")

@@ -53,7 +53,8 @@ class RunSummary:
     """What a run did, for the command line and the tests.
 
     Attributes:
-        files: How many files were read.
+        files: How many files were read (refused ones included: each has its finding).
+        waiting: How many files were left for the next run (still arriving).
         written: Where the published outputs are, and the counts by severity.
         run_id: The run's id, as in ``manifest.json`` and on the report page.
         out: The output folder.
@@ -62,6 +63,7 @@ class RunSummary:
 
     files: int
     written: Written
+    waiting: int = 0
     run_id: str = ""
     out: Path = Path()
     waivers_file: str = ""
@@ -192,7 +194,13 @@ def reconcile(
         staging = publish.begin(out_path, run_id)
         logger.info("Запуск %s: папка входящих %s", run_id, inbox_path)
         submissions = read_task(inbox_path, settle_seconds)
-        logger.info("Прочитано файлов: %d из %s", len(submissions), inbox_path)
+        waiting = sum(any(f.rule == "file-arriving" for f in s.findings) for s in submissions)
+        logger.info(
+            "Прочитано файлов: %d из %s; ждут следующего запуска: %d",
+            len(submissions) - waiting,
+            inbox_path,
+            waiting,
+        )
         # quote(): Prefect would otherwise walk every figure of every submission to
         # track task inputs (4x the pipeline's own time on 1,000 files, bench.py).
         result = validate_task(quote(submissions), norms, norms_map, waivers, staging / "data_docs")  # type: ignore[call-overload]
@@ -219,7 +227,8 @@ def reconcile(
                     if waivers_file is not None and waivers_file.exists()
                     else None
                 ),
-                "files_read": len(submissions),
+                "files_read": len(submissions) - waiting,
+                "files_waiting": waiting,
                 "counts": staged.counts,
             },
         )
@@ -248,7 +257,8 @@ def reconcile(
     )
     logger.info("Файл исключений: %s", result.waivers_file or "не задан")
     return RunSummary(
-        files=len(submissions),
+        files=len(submissions) - waiting,
+        waiting=waiting,
         written=written,
         run_id=run_id,
         out=out_path,

@@ -98,7 +98,7 @@ def test_serve_on_postgres_runs_logs_and_stops_cleanly(
     server = local_server.start(tmp_path / "server.log", services=True, ui=False)
     api = os.environ["PREFECT_API_URL"]
     out = tmp_path / "out"
-    command = ["serve", "--inbox", str(ROOT / "inbox"), "--out", str(out)]
+    command = ["serve", "--inbox", str(ROOT / "inbox"), "--out", str(out), "--settle-seconds", "0"]
     serve = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", *command],
         stdout=subprocess.PIPE,
