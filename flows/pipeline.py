@@ -194,12 +194,12 @@ def reconcile(
         staging = publish.begin(out_path, run_id)
         logger.info("Запуск %s: папка входящих %s", run_id, inbox_path)
         submissions = read_task(inbox_path, settle_seconds)
-        waiting = sum(any(f.rule == "file-arriving" for f in s.findings) for s in submissions)
+        arriving = sum(any(f.rule == "file-arriving" for f in s.findings) for s in submissions)
         logger.info(
             "Прочитано файлов: %d из %s; ждут следующего запуска: %d",
-            len(submissions) - waiting,
+            len(submissions) - arriving,
             inbox_path,
-            waiting,
+            arriving,
         )
         # quote(): Prefect would otherwise walk every figure of every submission to
         # track task inputs (4x the pipeline's own time on 1,000 files, bench.py).
@@ -227,8 +227,8 @@ def reconcile(
                     if waivers_file is not None and waivers_file.exists()
                     else None
                 ),
-                "files_read": len(submissions) - waiting,
-                "files_waiting": waiting,
+                "files_read": len(submissions) - arriving,
+                "files_waiting": arriving,
                 "counts": staged.counts,
             },
         )
@@ -257,8 +257,8 @@ def reconcile(
     )
     logger.info("Файл исключений: %s", result.waivers_file or "не задан")
     return RunSummary(
-        files=len(submissions) - waiting,
-        waiting=waiting,
+        files=len(submissions) - arriving,
+        waiting=arriving,
         written=written,
         run_id=run_id,
         out=out_path,
