@@ -161,7 +161,7 @@ def record(
         )
     manifest[phase] = {"run_time": run_time.isoformat(timespec="seconds"), "suites": entries}
     text = json.dumps(manifest, ensure_ascii=False, indent=1)
-    write_atomically(data_docs / MANIFEST, lambda p: p.write_text(text, encoding="utf-8"))
+    write_atomically(data_docs / MANIFEST, lambda p: _write_text(p, text))
 
 
 def _read_manifest(data_docs: Path) -> dict[str, Any]:
@@ -190,7 +190,10 @@ def _result(expectation: Mapping[str, Any]) -> tuple[str, str]:
 
 def _phase_html(phase: str, entry: Mapping[str, Any]) -> list[str]:
     e = html.escape
-    lines = [f"<h2>{e(PHASES.get(phase, phase))}</h2>", f"<p class=muted>{e(entry['run_time'])}</p>"]
+    lines = [
+        f"<h2>{e(PHASES.get(phase, phase))}</h2>",
+        f"<p class=muted>{e(entry['run_time'])}</p>",
+    ]
     for suite in entry["suites"]:
         link = (
             f' — <a href="{e(suite["page"])}">страница Great Expectations</a>'
@@ -260,5 +263,9 @@ def write_index(data_docs: Path, counts: Mapping[str, int] | None = None) -> Pat
     lines += ["</table>", "</body></html>", ""]
     text = "\n".join(lines)
     index = data_docs / INDEX
-    write_atomically(index, lambda p: p.write_text(text, encoding="utf-8"))
+    write_atomically(index, lambda p: _write_text(p, text))
     return index
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")

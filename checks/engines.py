@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -75,8 +74,6 @@ def pandera_failures(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> dic
     return dict(failed)
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Suite:
     """One table for Great Expectations and the expectations it must meet.
@@ -123,9 +120,7 @@ class Outcome:
     observed: Any = None
 
 
-def run_suites(
-    suites: Sequence[Suite], phase: str, data_docs: Path | None = None
-) -> list[Outcome]:
+def run_suites(suites: Sequence[Suite], phase: str, data_docs: Path | None = None) -> list[Outcome]:
     """Validate every suite in one ephemeral Great Expectations context.
 
     Args:
@@ -171,9 +166,10 @@ def run_suites(
             continue
         asset = source.add_dataframe_asset(spec.name)
         batch = asset.add_batch_definition_whole_dataframe(f"{spec.name}-batch")
-        suite = context.suites.add(gx.ExpectationSuite(name=spec.name))
-        for expectation in spec.expectations:
-            suite.add_expectation(expectation)
+        # Given at creation, not one by one: each add_expectation stores the whole suite again.
+        suite = context.suites.add(
+            gx.ExpectationSuite(name=spec.name, expectations=list(spec.expectations))
+        )
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{spec.name}-validation", data=batch, suite=suite)
         )
@@ -268,7 +264,7 @@ def where_rule(rule_id: str) -> Any:
 
 
 def gap_within(
-    rule_id: str, meaning: str, column: str, limit: float, key: str, only: bool = False
+    rule_id: str, meaning: str, column: str, limit: float, *, key: str, only: bool = False
 ) -> Any:
     """Return the expectation that ``column`` lies within ``±limit``.
 

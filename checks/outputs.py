@@ -18,6 +18,7 @@ from checks.annotate import annotate_all
 from checks.atomic import write_atomically
 from checks.batch import BatchResult
 from checks.findings import CONTRACT_FIELDS
+from checks.published import check_published
 from checks.registry import FAMILIES, SEVERITIES
 from checks.report import render_report
 from checks.tables import is_missing, records
@@ -130,6 +131,7 @@ def write_outputs(
     Returns:
         Where things were written, and the counts by severity.
     """
+    check_published(result, out / "data_docs")  # raises PublicationRefusedError on a breach
     validated = out / "validated"
     findings = localized(result.findings, lang)
     table = worklist(findings)

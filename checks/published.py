@@ -5,7 +5,7 @@ Expectations suite of their own (one ephemeral context, every table at once):
 the columns, their types, their domains, one row per submission, sheet and
 cell in ``figures``, the statuses. A breach means the pipeline built a table
 the reporting teams would load wrongly: the publication stops with
-:class:`PublicationRefused`, whose Russian message lists every breach.
+:class:`PublicationRefusedError`, whose Russian message lists every breach.
 The contract is written out in the README (section "The published contract").
 """
 
@@ -75,12 +75,12 @@ FIGURE_SHEETS = (vocab.APPEALS, vocab.COMPLAINTS, vocab.TIMES)
 #: An A1 reference: column letters, then a row number from 1.
 CELL_PATTERN = r"^[A-Z]{1,3}[1-9][0-9]*$"
 #: ``YYYY`` for a yearly figure, ``YYYY-MM`` for a month.
-PERIOD_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
+PERIOD_PATTERN = r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2]))?$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 COUNT_COLUMNS = ("errors", "warnings", "infos", "waived")
 
 
-class PublicationRefused(RuntimeError):
+class PublicationRefusedError(RuntimeError):
     """The validated tables breach their published contract: nothing is published.
 
     Attributes:
@@ -103,7 +103,9 @@ class PublicationRefused(RuntimeError):
 
 def _rules_pattern() -> str:
     ids = "|".join(re.escape(r) for r in sorted(RULES, key=len, reverse=True))
-    return rf"^(({ids})(,({ids}))*)?$"
+
+
+X
 
 
 def _expect(kind: str, rule: str, meaning: str, **kwargs: Any) -> Any:
@@ -136,7 +138,7 @@ def figures_expectations(submissions: Iterable[str]) -> list[Any]:
         The expectations, each tagged ``published-figures``.
     """
     rule = "published-figures"
-    text = ["object", "str", "string"]
+    whole = ["Int64Dtype"]
     return [
         _expect(
             "ExpectTableColumnsToMatchOrderedList",
@@ -148,15 +150,10 @@ def figures_expectations(submissions: Iterable[str]) -> list[Any]:
             {
                 "value": ["float64"],
                 "value_max": ["float64"],
-                "year": ["Int64"],
-                "month": ["Int64"],
-                "decimals": ["Int64"],
+                "year": whole,
+                "month": whole,
+                "decimals": whole,
                 "known": ["bool"],
-                "submission": text,
-                "sheet": text,
-                "cell": text,
-                "status": text,
-                "rules": text,
             },
             rule,
         ),
@@ -336,12 +333,12 @@ def suites(result: BatchResult) -> list[Suite]:
     Returns:
         The ``figures`` and ``submissions`` suites.
     """
-    names = result.submissions["submission"] if "submission" in result.submissions else []
+    names: list[str] = [str(n) for n in result.submissions.get("submission", [])]
     return [
         Suite(
             "published_figures",
             result.figures,
-            figures_expectations(str(n) for n in names),
+            figures_expectations(names),
             title="validated/figures: одно число на строку",
         ),
         Suite(
@@ -372,9 +369,7 @@ def breaches(outcomes: Sequence[Outcome]) -> list[str]:
         if o.rows is None:
             lines.append(f"{table}: {meaning}; получено: {o.observed}")
             continue
-        examples = "; ".join(
-            ", ".join(str(v) for v in row.values()) for row in o.failing[:3]
-        )
+        examples = "; ".join(", ".join(str(v) for v in row.values()) for row in o.failing[:3])
         more = f" и ещё {len(o.failing) - 3}" if len(o.failing) > 3 else ""
         lines.append(
             f"{table}: {meaning}; не подходят строк: {len(o.failing)} из {o.rows} "
@@ -391,7 +386,7 @@ def check_published(result: BatchResult, data_docs: Path | None = None) -> None:
         data_docs: Where to add the contract's results to the Data Docs, if anywhere.
 
     Raises:
-        PublicationRefused: A table breaches the contract; its message lists
+        PublicationRefusedError: A table breaches the contract; its message lists
             every breach in Russian.
     """
     outcomes = run_suites(suites(result), "published", data_docs)
@@ -402,4 +397,4 @@ def check_published(result: BatchResult, data_docs: Path | None = None) -> None:
         write_index(data_docs, {str(k): int(v) for k, v in counts.items()})
     found = breaches(outcomes)
     if found:
-        raise PublicationRefused(found)
+        raise PublicationRefusedError(found)

@@ -140,7 +140,7 @@ def expectations() -> list[Any]:
         f"с точностью 1 с: {GAP} = stated − computed, в секундах, от −1 до 1.",
         GAP,
         WEIGHTED_TOLERANCE_S,
-        TABLE,
+        key=TABLE,
         only=True,
     )
     unweighted = gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(

@@ -123,7 +123,7 @@ def expectations() -> list[Any]:
             f"{GAP} = stated − consult − cash, в секундах, от −1 до 1.",
             GAP,
             TOLERANCE_S,
-            "time-sum-mismatch",
+            key="time-sum-mismatch",
         )
     ]
 

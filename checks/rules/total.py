@@ -287,9 +287,7 @@ class _Matrix:
         self.cells = _matrix(frame)
         self.kinds = dict(zip(frame["label"], frame["row_kind"], strict=True))
         self.groups = dict(zip(frame["label"], frame["group"], strict=True))
-        self.territories = [
-            t for t in dict.fromkeys(frame["territory"]) if t != vocab.TOTAL_COLUMN
-        ]
+        self.territories = [t for t in dict.fromkeys(frame["territory"]) if t != vocab.TOTAL_COLUMN]
         self.channels = [lb for lb in self.kinds if self.kinds[lb] == ROW_CHANNEL]
 
     def parts(self, rule_id: str, label: str, column: str) -> list[float]:
@@ -344,14 +342,21 @@ def suite(table: pd.DataFrame, tables: Tables) -> Suite:
     values = [
         matrices[(s, sh)].parts(r, lb, c)
         for r, lb, c, s, sh in zip(
-            table["rule"], table["label"], table["column"], table["submission"], table["sheet"],
+            table["rule"],
+            table["label"],
+            table["column"],
+            table["submission"],
+            table["sheet"],
             strict=True,
         )
     ]
     width = max((len(v) for v in values), default=1)
     parts = [f"part_{i + 1:02d}" for i in range(width)]
     wide = pd.DataFrame(
-        [v + [0.0] * (width - len(v)) for v in values], columns=parts, index=table.index, dtype=float
+        [v + [0.0] * (width - len(v)) for v in values],
+        columns=parts,
+        index=table.index,
+        dtype=float,
     )
     frame = pd.concat(
         [table[[ROW_ID, "submission", "sheet", "cell", "rule", "label", "column", "stated"]], wide],
