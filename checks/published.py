@@ -103,9 +103,7 @@ class PublicationRefusedError(RuntimeError):
 
 def _rules_pattern() -> str:
     ids = "|".join(re.escape(r) for r in sorted(RULES, key=len, reverse=True))
-
-
-X
+    return rf"^(?:(?:{ids})(?:,(?:{ids}))*)?$"
 
 
 def _expect(kind: str, rule: str, meaning: str, **kwargs: Any) -> Any:
