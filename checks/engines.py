@@ -15,6 +15,7 @@ rule; the rule families turn those rows into findings.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 from collections import defaultdict
@@ -166,10 +167,10 @@ def run_suites(suites: Sequence[Suite], phase: str, data_docs: Path | None = Non
             continue
         asset = source.add_dataframe_asset(spec.name)
         batch = asset.add_batch_definition_whole_dataframe(f"{spec.name}-batch")
-        # Given at creation, not one by one: each add_expectation stores the whole suite again.
-        suite = context.suites.add(
-            gx.ExpectationSuite(name=spec.name, expectations=list(spec.expectations))
-        )
+        # Given at creation, not one by one: each add_expectation stores the whole suite
+        # again. Copies, since a suite takes its expectations over (it gives them an id).
+        expectations = [copy.copy(e) for e in spec.expectations]
+        suite = context.suites.add(gx.ExpectationSuite(name=spec.name, expectations=expectations))
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{spec.name}-validation", data=batch, suite=suite)
         )
