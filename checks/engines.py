@@ -121,7 +121,9 @@ class Outcome:
     observed: Any = None
 
 
-def run_suites(suites: Sequence[Suite], phase: str, data_docs: Path | None = None) -> list[Outcome]:
+def run_suites(
+    suites: Sequence[Suite], phase: str, data_docs: Path | None = None, *, strict: bool = True
+) -> list[Outcome]:
     """Validate every suite in one ephemeral Great Expectations context.
 
     Args:
@@ -131,13 +133,16 @@ def run_suites(suites: Sequence[Suite], phase: str, data_docs: Path | None = Non
         data_docs: Where to build the Data Docs (for auditors): Great
             Expectations' pages of this phase's results, and our own index
             page (see :mod:`checks.datadocs`); none are built if ``None``.
+        strict: Raise when an expectation cannot be evaluated; otherwise it
+            fails, its observed value saying why (a missing column is then a
+            finding about the table, not a bug).
 
     Returns:
         One outcome per expectation of every suite run.
 
     Raises:
-        RuntimeError: An expectation could not be evaluated (a missing
-            column, a wrong type): a bug in the table building, not bad data.
+        RuntimeError: With ``strict``, an expectation could not be evaluated
+            (a missing column, a wrong type): a bug in the table building.
     """
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
@@ -183,7 +188,7 @@ def run_suites(suites: Sequence[Suite], phase: str, data_docs: Path | None = Non
             },
             run_id=run_id,
         )
-        outcomes += [_outcome(spec.name, r) for r in run.results]
+        outcomes += [_outcome(spec.name, r, strict=strict) for r in run.results]
     if data_docs is not None:
         from checks import datadocs
 
@@ -195,15 +200,27 @@ def run_suites(suites: Sequence[Suite], phase: str, data_docs: Path | None = Non
     return outcomes
 
 
-def _outcome(suite: str, result: Any) -> Outcome:
+def _outcome(suite: str, result: Any, *, strict: bool) -> Outcome:
     config = result.expectation_config
     meta = dict(config.meta or {}) if config is not None else {}
     rule = str(meta.get("rule", "?"))
-    if result.exception_info and result.exception_info.get("raised_exception"):
-        raise RuntimeError(
-            f"expectation for {rule} in {suite} failed to run: "
-            f"{result.exception_info.get('exception_message')}"
-        )
+    info = result.exception_info or {}
+    # Either flat, or one entry per metric that failed to compute.
+    problems = [info, *(v for v in info.values() if isinstance(v, dict))]
+    for problem in problems:
+        message = problem.get("exception_message")
+        if problem.get("raised_exception") or message:
+            if strict:
+                raise RuntimeError(f"expectation for {rule} in {suite} failed to run: {message}")
+            return Outcome(
+                suite=suite,
+                rule=rule,
+                key=str(meta.get("key", rule)),
+                description=str(config.description or "") if config is not None else "",
+                success=False,
+                rows=None,
+                observed=f"не удалось проверить: {message}",
+            )
     details = result.result or {}
     return Outcome(
         suite=suite,
