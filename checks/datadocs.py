@@ -178,14 +178,14 @@ def _meaning(description: str, rule: str) -> str:
 
 
 def _result(expectation: Mapping[str, Any]) -> tuple[str, str]:
-    if expectation["success"] is None:
+    rows = expectation["rows"]
+    if expectation["success"] is None or rows == 0:
         return "", "не проверялось: нет строк"
     if expectation["success"]:
-        rows = expectation["rows"]
-        return "ok", "выполнено" + (f" ({rows} строк)" if rows is not None else "")
-    if expectation["rows"] is None:
+        return "ok", "выполнено" + (f", строк: {rows}" if rows is not None else "")
+    if rows is None:
         return "fail", f"не выполнено: получено {expectation['observed']}"
-    return "fail", f"не выполнено: {expectation['failing']} из {expectation['rows']} строк"
+    return "fail", f"не выполнено: строк {expectation['failing']} из {rows}"
 
 
 def _phase_html(phase: str, entry: Mapping[str, Any]) -> list[str]:
