@@ -74,8 +74,10 @@ UNITS = (UNIT_COUNT, UNIT_PERCENT, UNIT_SECONDS)
 FIGURE_SHEETS = (vocab.APPEALS, vocab.COMPLAINTS, vocab.TIMES)
 #: An A1 reference: column letters, then a row number from 1.
 CELL_PATTERN = r"^[A-Z]{1,3}[1-9][0-9]*$"
-#: ``YYYY`` for a yearly figure, ``YYYY-MM`` for a month.
-PERIOD_PATTERN = r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2]))?$"
+#: ``YYYY`` for a year, ``YYYY-MM`` for a month, ``????-MM`` without a year; or empty.
+PERIOD_PATTERN = r"^(?:(?:[0-9]{4}|\?{4})(?:-(?:0[1-9]|1[0-2]))?)?$"
+#: The years the reader keeps from a passport (``passport-year`` flags those outside 2000–2100).
+YEARS = (1900, 9999)
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 COUNT_COLUMNS = ("errors", "warnings", "infos", "waived")
 
@@ -231,17 +233,17 @@ def figures_expectations(submissions: Iterable[str]) -> list[Any]:
         _expect(
             "ExpectColumnValuesToMatchRegex",
             rule,
-            "период — ГГГГ для года, ГГГГ-ММ для месяца (или пусто)",
+            "период — ГГГГ для года, ГГГГ-ММ для месяца, ????-ММ без года (или пусто)",
             column="period",
             regex=PERIOD_PATTERN,
         ),
         _expect(
             "ExpectColumnValuesToBeBetween",
             rule,
-            "отчётный год от 2000 до 2100 (или пусто)",
+            "отчётный год от 1900 до 9999, как в паспорте (или пусто)",
             column="year",
-            min_value=2000,
-            max_value=2100,
+            min_value=YEARS[0],
+            max_value=YEARS[1],
         ),
         _expect(
             "ExpectColumnValuesToBeBetween",
@@ -308,10 +310,10 @@ def submissions_expectations() -> list[Any]:
         _expect(
             "ExpectColumnValuesToBeBetween",
             rule,
-            "отчётный год от 2000 до 2100 (или пусто)",
+            "отчётный год от 1900 до 9999, как в паспорте (или пусто)",
             column="year",
-            min_value=2000,
-            max_value=2100,
+            min_value=YEARS[0],
+            max_value=YEARS[1],
         ),
     ]
 

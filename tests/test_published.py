@@ -13,7 +13,7 @@ from checks.batch import BatchResult, validate
 from checks.outputs import write_outputs
 from checks.published import PublicationRefusedError, check_published
 from checks.reader import read_submission
-from tests.builders import submission
+from tests.builders import submission, write_workbook
 
 APPEALS = [
     ["Канал", "Север", "Юг", "Итого"],
@@ -44,6 +44,35 @@ def test_a_run_meets_the_contract(result: BatchResult, tmp_path: Path) -> None:
     index = (tmp_path / "docs" / "index.html").read_text(encoding="utf-8")
     assert "published-figures" in index
     assert "одна строка на файл, лист и ячейку" in index
+
+
+def test_malformed_workbooks_still_meet_the_contract(tmp_path: Path) -> None:
+    """Bad data is flagged, not a breach: unknown labels, no year, odd periods, broken files."""
+    paths = [
+        submission(
+            tmp_path / "unknown.xlsx",
+            appeals=[["Канал", "Итого"], ["Голубиная почта", 5], ["Контакт-центр", "много"]],
+        ),
+        submission(
+            tmp_path / "noyear.xlsx",
+            passport=[["Организация", "X"]],
+            times=[
+                ["Период", "Канал", "Ожидание"],
+                ["Январь", "Контакт-центр", "0:01:00"],
+                ["Тринадцатябрь", "Контакт-центр", "0:01:00"],
+            ],
+        ),
+        submission(
+            tmp_path / "y1999.xlsx",
+            passport=[["Организация", "X"], ["Отчетный год", 1999]],
+            complaints=[["Показатель", "Итого"], ["Претензии и жалобы", 1.5]],
+        ),
+        write_workbook(tmp_path / "nopass.xlsx", {"Лист1": [["a"]]}),
+    ]
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    result = validate([read_submission(p) for p in [*paths, tmp_path / "broken.xlsx"]])
+    assert set(result.figures["period"]) == {"2025", "????-01", "", "1999"}
+    check_published(result)
 
 
 def _status(f: pd.DataFrame) -> pd.DataFrame:
