@@ -281,14 +281,33 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
 class _Matrix:
     """One sheet of one submission: its cells, row kinds, groups and territories."""
 
-    __slots__ = ("cells", "channels", "groups", "kinds", "territories")
+    __slots__ = ("cells", "groups", "kinds", "seen")
 
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.cells = _matrix(frame)
-        self.kinds = dict(zip(frame["label"], frame["row_kind"], strict=True))
-        self.groups = dict(zip(frame["label"], frame["group"], strict=True))
-        self.territories = [t for t in dict.fromkeys(frame["territory"]) if t != vocab.TOTAL_COLUMN]
-        self.channels = [lb for lb in self.kinds if self.kinds[lb] == ROW_CHANNEL]
+    def __init__(self) -> None:
+        self.cells: dict[tuple[str, str], Cell] = {}
+        self.kinds: dict[str, str] = {}
+        self.groups: dict[str, str] = {}
+        self.seen: dict[str, None] = {}
+
+    def add(
+        self, label: str, territory: str, figure: tuple[Any, str, str], row: tuple[str, str]
+    ) -> None:
+        """Add one figure, as :func:`_matrix` reads it (empty cells left out)."""
+        value, cell, form = figure
+        self.kinds[label], self.groups[label] = row
+        self.seen.setdefault(territory)
+        if form != "empty":
+            self.cells[(label, territory)] = (None if pd.isna(value) else float(value), cell, form)
+
+    @property
+    def territories(self) -> list[str]:
+        """The territory columns, in sheet order."""
+        return [t for t in self.seen if t != vocab.TOTAL_COLUMN]
+
+    @property
+    def channels(self) -> list[str]:
+        """The channel rows, in sheet order."""
+        return [lb for lb, kind in self.kinds.items() if kind == ROW_CHANNEL]
 
     def parts(self, rule_id: str, label: str, column: str) -> list[float]:
         """Return the values of a total's parts, as :func:`comparisons` chooses them."""
@@ -334,11 +353,14 @@ def suite(table: pd.DataFrame, tables: Tables) -> Suite:
         & (figures["metric"] != METRIC_SHARE)
     ]
     used = set(zip(table["submission"], table["sheet"], strict=True))
-    matrices = {
-        (str(keys[0]), str(keys[1])): _Matrix(frame)
-        for keys, frame in relevant.groupby(["submission", "sheet"], sort=False)
-        if (keys[0], keys[1]) in used
-    }
+    matrices: dict[tuple[str, str], _Matrix] = {}
+    columns = ["submission", "sheet", "label", "territory", "value", "cell", "form"]
+    for sub, sheet, label, territory, value, cell, form, kind, group in zip(
+        *(relevant[c].tolist() for c in [*columns, "row_kind", "group"]), strict=True
+    ):
+        if (sub, sheet) in used:
+            matrix = matrices.setdefault((sub, sheet), _Matrix())
+            matrix.add(label, territory, (value, cell, form), (kind, group))
     values = [
         matrices[(s, sh)].parts(r, lb, c)
         for r, lb, c, s, sh in zip(
