@@ -196,13 +196,13 @@ def run_rules(tables: Tables, data_docs: Path | None = None) -> list[Finding]:
         average.TABLE: average.comparisons(tables),
         **share_tables,
     }
-    suites = {
-        total.TABLE: total.expectations(),
-        time_sum.TABLE: time_sum.expectations(),
-        average.TABLE: average.expectations(),
-        **share.expectations(),
-    }
-    failed = gx_failures(comparison, suites, data_docs)
+    suites = [
+        total.suite(comparison[total.TABLE], tables),
+        time_sum.suite(comparison[time_sum.TABLE]),
+        average.suite(comparison[average.TABLE]),
+        *share.suites(share_tables),
+    ]
+    failed = gx_failures(suites, data_docs)
     found += total.findings(comparison[total.TABLE], failed[total.TABLE], tables)
     found += time_sum.findings(comparison[time_sum.TABLE], failed[time_sum.TABLE], tables)
     found += average.findings(comparison[average.TABLE], failed[average.TABLE], tables)

@@ -20,6 +20,7 @@ from checks.batch import BatchResult
 from checks.findings import CONTRACT_FIELDS
 from checks.letters import write_letters
 from checks.present import csv_safe
+from checks.published import check_published
 from checks.registry import FAMILIES, SEVERITIES
 from checks.report import render_report
 from checks.steward_xlsx import write_findings
@@ -152,6 +153,7 @@ def write_outputs(
     Returns:
         Where things were written, and the counts by severity.
     """
+    check_published(result, out / "data_docs")  # raises PublicationRefusedError on a breach
     validated = out / "validated"
     findings = localized(result.findings, lang)
     table = worklist(findings)

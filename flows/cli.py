@@ -485,6 +485,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sverka: стандарт обслуживания не загружен: {exc}", file=sys.stderr)
         return 2
     _quiet_prefect()
+    from checks.publish import PublicationError
+    from checks.published import PublicationRefusedError
     from checks.runlock import OutputsBusyError
 
     try:
@@ -492,6 +494,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputsBusyError as exc:
         print(f"sverka: {exc}; запуск отменён (--no-wait).", file=sys.stderr)
         return 3
+    except (PublicationError, PublicationRefusedError) as exc:
+        print(
+            f"sverka: результаты не опубликованы, прежние остаются: {exc}",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print("sverka: остановлено (Ctrl+C); прежние результаты не тронуты.", file=sys.stderr)
         return 130

@@ -99,11 +99,23 @@ def validate_task(
         return validate(submissions, default, by_organisation, waiving, data_docs)
 
 
+def _transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry only what a shared folder does now and then (an OS error), not a refusal."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except Exception:  # a refusal or a bug: trying again changes nothing
+        return False
+    return False
+
+
 @task(
     name="write-outputs",
     cache_policy=NO_CACHE,
     retries=len(WRITE_RETRY_DELAYS_S),
     retry_delay_seconds=WRITE_RETRY_DELAYS_S,
+    retry_condition_fn=_transient,
 )
 def write_task(
     result: BatchResult,
@@ -127,6 +139,7 @@ def write_task(
     cache_policy=NO_CACHE,
     retries=len(WRITE_RETRY_DELAYS_S),
     retry_delay_seconds=WRITE_RETRY_DELAYS_S,
+    retry_condition_fn=_transient,
 )
 def publish_task(out: Path, staging: Path, run: dict[str, Any]) -> dict[str, Any]:
     """Write the manifest and switch the staged outputs in."""

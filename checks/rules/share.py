@@ -21,7 +21,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from checks import vocab
-from checks.engines import ROW_ID
+from checks.engines import ROW_ID, Suite
 from checks.findings import Finding, make
 from checks.reader import METRIC_APPEALS, METRIC_COMPLAINTS, METRIC_LEGAL, METRIC_SHARE
 from checks.tables import Tables, is_missing, records
@@ -236,35 +236,75 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
 def expectations() -> dict[str, list[Any]]:
     """Return the suites: the share within its bounds, the parts within their totals.
 
+    The share's bounds come from a division the family makes (C = 100 ×
+    complaints / appeals); the counts' bounds are stated figures, compared
+    as they are. Bound failures are read under ``share-bound``.
+
     Returns:
         Table name → expectations tagged with their rule ids.
     """
     import great_expectations as gx
 
+    from checks.engines import described, where_rule
+
     pair = gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB
+    mismatch = (
+        "доля претензий и жалоб S, указанная с d знаками, сходится с C = 100 × complaints / "
+        "appeals того же столбца: округлена (|C − S| ≤ ½·10⁻ᵈ) или усечена (0 < C − S < 10⁻ᵈ)"
+    )
     return {
         SHARES: [
             pair(
                 column_A="stated",
                 column_B="cut_low",
                 or_equal=True,
+                description=described(
+                    "share-mismatch", f"{mismatch}: S не меньше cut_low = C − 10⁻ᵈ."
+                ),
                 meta={"rule": "share-mismatch"},
             ),
             pair(
                 column_A="round_high",
                 column_B="stated",
                 or_equal=True,
+                description=described(
+                    "share-mismatch", f"{mismatch}: S не больше round_high = C + ½·10⁻ᵈ."
+                ),
                 meta={"rule": "share-mismatch"},
             ),
             pair(
                 column_A="stated",
                 column_B="round_low",
                 or_equal=True,
+                description=described(
+                    "share-truncated",
+                    "доля S округлена, а не усечена: S не меньше round_low = C − ½·10⁻ᵈ "
+                    "(строка, не прошедшая и share-mismatch, — ошибка share-mismatch).",
+                ),
                 meta={"rule": "share-truncated"},
             ),
         ],
         BOUNDS: [
-            pair(column_A="bound", column_B="stated", or_equal=True, meta={"rule": "share-bound"}),
+            pair(
+                column_A="bound",
+                column_B="stated",
+                or_equal=True,
+                row_condition=where_rule(rule_id),
+                description=described(rule_id, meaning),
+                meta={"rule": rule_id, "key": "share-bound"},
+            )
+            for rule_id, meaning in (
+                (
+                    "share-complaints-exceed-appeals",
+                    "претензий и жалоб (stated) не больше, чем обращений «Всего» "
+                    "того же столбца на листе «Обращения» (bound).",
+                ),
+                (
+                    "share-legal-exceed-complaints",
+                    "претензий и жалоб от юридических лиц (stated) не больше, "
+                    "чем всех претензий и жалоб того же столбца (bound).",
+                ),
+            )
         ],
     }
 
@@ -326,3 +366,23 @@ def findings(
             )
         )
     return out
+
+
+def suites(tables_cmp: dict[str, pd.DataFrame]) -> list[Suite]:
+    """Build the Great Expectations tables of the family: shares and bounds.
+
+    Args:
+        tables_cmp: The comparison tables of :func:`comparisons`.
+
+    Returns:
+        The two suites, each table with ``sheet`` added (all on ``Жалобы``).
+    """
+    suites = expectations()
+    titles = {
+        SHARES: "Жалобы: указанная доля и доля, вычисленная по числам",
+        BOUNDS: "Жалобы: число и его предел (обращения, все жалобы)",
+    }
+    return [
+        Suite(name, tables_cmp[name].assign(sheet=vocab.COMPLAINTS), suites[name], titles[name])
+        for name in (SHARES, BOUNDS)
+    ]

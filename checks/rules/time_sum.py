@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from checks import vocab
-from checks.engines import ROW_ID, within_tolerance
+from checks.engines import ROW_ID, Suite, gap_within
 from checks.findings import Finding, make
 from checks.reader import METRIC_SERVICE, METRIC_WAITING
 from checks.rules.time_format import METRIC_NAMES
@@ -22,6 +22,8 @@ from checks.text import fmt_seconds
 TABLE = "time_sum"
 TOLERANCE_S = 1.0
 _POINT_FORMS = ("excel", "hms", "ms", "words")
+#: The Great Expectations table's column: the combined time minus its parts, in seconds.
+GAP = "gap_s"
 
 
 def period_name(month: Any) -> str:
@@ -108,8 +110,22 @@ def comparisons(tables: Tables) -> pd.DataFrame:
 
 
 def expectations() -> list[Any]:
-    """Return the suite: the gap between stated and computed is within tolerance."""
-    return [within_tolerance("time-sum-mismatch")]
+    """Return the suite: the combined time minus its two parts is within ±1 s.
+
+    Returns:
+        The expectation, tagged with its rule id.
+    """
+    return [
+        gap_within(
+            "time-sum-mismatch",
+            "время строки «Очное — консультация и кассовая операция» равно сумме строк "
+            "«консультация» и «кассовая операция» того же периода с точностью 1 с: "
+            f"{GAP} = stated − consult − cash, в секундах, от −1 до 1.",
+            GAP,
+            TOLERANCE_S,
+            key="time-sum-mismatch",
+        )
+    ]
 
 
 def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -> list[Finding]:
@@ -143,3 +159,26 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
         )
         for row in records(bad)
     ]
+
+
+def suite(table: pd.DataFrame) -> Suite:
+    """Build the Great Expectations table: each combined time, its parts and the gap.
+
+    Args:
+        table: The comparison table of :func:`comparisons`.
+
+    Returns:
+        The suite of the family: ``row_id``, ``submission``, ``sheet``,
+        ``cell``, ``month``, ``territory``, ``metric``, ``stated``,
+        ``consult``, ``cash`` and ``gap_s`` (stated − consult − cash).
+    """
+    frame = table[
+        [ROW_ID, "submission", "cell", "month", "territory", "metric", "stated", "consult", "cash"]
+    ].assign(sheet=vocab.TIMES)
+    frame[GAP] = frame["stated"] - frame["consult"] - frame["cash"]
+    return Suite(
+        TABLE,
+        frame,
+        expectations(),
+        title="Время: очное обслуживание, консультация и кассовая операция вместе и по отдельности",
+    )

@@ -13,18 +13,31 @@ reported, and not where a part is unreadable (``count-invalid`` says so).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from checks import vocab
-from checks.engines import ROW_ID
+from checks.engines import ROW_ID, Suite
 from checks.findings import Finding, make
 from checks.reader import METRIC_SHARE, ROW_CHANNEL, ROW_GROUP, UNIT_COUNT
 from checks.tables import Tables, records
 from checks.text import fmt_int, plain_number
 
 TABLE = "total"
+#: The Great Expectations table's column of the stated total with its sign changed.
+NEGATED = "stated_negated"
+#: What each rule of the family means, for the expectations' descriptions.
+MEANINGS = {
+    "total-row": "«Итого» строки равно сумме её ячеек по территориям",
+    "total-column": "«Всего» территории равно сумме строк каналов её столбца "
+    "(группа без строк каналов — своим «Итого …»)",
+    "total-group": "промежуточный итог группы («Итого очные» и др.) равен сумме строк её каналов",
+    "total-grand": "«Всего» в столбце «Итого» равно сумме всех строк каналов "
+    "(группа без строк каналов — своим «Итого …»)",
+    "total-grand-territories": "«Всего» в столбце «Итого» равно сумме «Всего» территорий",
+}
 MAX_PARTS_SHOWN = 12
 
 Cell = tuple[float | None, str, str]  # value (None if unreadable), A1, form
@@ -197,18 +210,37 @@ def comparisons(tables: Tables) -> pd.DataFrame:
     )
 
 
-def expectations() -> list[Any]:
-    """Return the suite for the comparison table: stated equals computed, exactly.
+def expectations(parts: Sequence[str]) -> list[Any]:
+    """Return the suite: per rule, the parts minus the stated total sum to zero, exactly.
+
+    Great Expectations adds the parts up itself, row by row (one expectation
+    per rule, on that rule's rows); a failing row is a total that does not
+    add up. Failures are read under ``total``.
+
+    Args:
+        parts: The part columns of the table :func:`suite` builds.
 
     Returns:
         The Great Expectations expectations, each tagged with its rule id.
     """
     import great_expectations as gx
 
+    from checks.engines import described, where_rule
+
+    columns = [*parts, NEGATED]
     return [
-        gx.expectations.ExpectColumnPairValuesToBeEqual(
-            column_A="stated", column_B="computed", meta={"rule": "total"}
+        gx.expectations.ExpectMulticolumnSumToEqual(
+            column_list=columns,
+            sum_total=0,
+            row_condition=where_rule(rule_id),
+            description=described(
+                rule_id,
+                f"{meaning}: слагаемые ({parts[0]}…{parts[-1]}, недостающие — 0) "
+                f"и указанный итог со знаком минус ({NEGATED}) в сумме дают 0.",
+            ),
+            meta={"rule": rule_id, "key": TABLE},
         )
+        for rule_id, meaning in MEANINGS.items()
     ]
 
 
@@ -244,3 +276,117 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
             )
         )
     return out
+
+
+class _Matrix:
+    """One sheet of one submission: its cells, row kinds, groups and territories."""
+
+    __slots__ = ("cells", "groups", "kinds", "seen")
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[str, str], Cell] = {}
+        self.kinds: dict[str, str] = {}
+        self.groups: dict[str, str] = {}
+        self.seen: dict[str, None] = {}
+
+    def add(
+        self, label: str, territory: str, figure: tuple[Any, str, str], row: tuple[str, str]
+    ) -> None:
+        """Add one figure, as :func:`_matrix` reads it (empty cells left out)."""
+        value, cell, form = figure
+        self.kinds[label], self.groups[label] = row
+        self.seen.setdefault(territory)
+        if form != "empty":
+            self.cells[(label, territory)] = (None if pd.isna(value) else float(value), cell, form)
+
+    @property
+    def territories(self) -> list[str]:
+        """The territory columns, in sheet order."""
+        return [t for t in self.seen if t != vocab.TOTAL_COLUMN]
+
+    @property
+    def channels(self) -> list[str]:
+        """The channel rows, in sheet order."""
+        return [lb for lb, kind in self.kinds.items() if kind == ROW_CHANNEL]
+
+    def parts(self, rule_id: str, label: str, column: str) -> list[float]:
+        """Return the values of a total's parts, as :func:`comparisons` chooses them."""
+        cells, groups = self.cells, self.groups
+        if rule_id == "total-row":
+            keys = [(label, t) for t in self.territories]
+        elif rule_id == "total-grand-territories":
+            keys = [(vocab.GRAND_TOTAL, t) for t in self.territories]
+        elif rule_id == "total-group":
+            keys = [(c, column) for c in self.channels if groups[c] == groups[label]]
+        else:  # total-column, total-grand: the channels, and groups given by subtotal only
+            present = {groups[c] for c in self.channels if (c, column) in cells}
+            subtotals = [
+                lb
+                for lb, kind in self.kinds.items()
+                if kind == ROW_GROUP and groups[lb] not in present
+            ]
+            keys = [(c, column) for c in self.channels] + [(s, column) for s in subtotals]
+        return [float(cells[k][0] or 0.0) for k in keys if k in cells]
+
+
+def suite(table: pd.DataFrame, tables: Tables) -> Suite:
+    """Build the Great Expectations table of the totals: each total beside its parts.
+
+    One row per row of the comparison table: its ``row_id``, ``submission``,
+    ``sheet``, ``cell``, ``rule``, ``label`` and ``column``, the stated total,
+    then the parts' stated values in ``part_01``… (0 where a total has fewer
+    parts than the widest) and the stated total negated, so that the
+    expectation sums the stated figures itself.
+
+    Args:
+        table: The comparison table of :func:`comparisons`.
+        tables: The batch, for the parts' values.
+
+    Returns:
+        The suite of the family.
+    """
+    figures = tables.figures
+    relevant = figures[
+        figures["sheet"].isin([vocab.APPEALS, vocab.COMPLAINTS])
+        & figures["known"]
+        & (figures["unit"] == UNIT_COUNT)
+        & (figures["metric"] != METRIC_SHARE)
+    ]
+    used = set(zip(table["submission"], table["sheet"], strict=True))
+    matrices: dict[tuple[str, str], _Matrix] = {}
+    columns = ["submission", "sheet", "label", "territory", "value", "cell", "form"]
+    for sub, sheet, label, territory, value, cell, form, kind, group in zip(
+        *(relevant[c].tolist() for c in [*columns, "row_kind", "group"]), strict=True
+    ):
+        if (sub, sheet) in used:
+            matrix = matrices.setdefault((sub, sheet), _Matrix())
+            matrix.add(label, territory, (value, cell, form), (kind, group))
+    values = [
+        matrices[(s, sh)].parts(r, lb, c)
+        for r, lb, c, s, sh in zip(
+            table["rule"],
+            table["label"],
+            table["column"],
+            table["submission"],
+            table["sheet"],
+            strict=True,
+        )
+    ]
+    width = max((len(v) for v in values), default=1)
+    parts = [f"part_{i + 1:02d}" for i in range(width)]
+    wide = pd.DataFrame(
+        [v + [0.0] * (width - len(v)) for v in values],
+        columns=parts,
+        index=table.index,
+        dtype=float,
+    )
+    frame = pd.concat(
+        [table[[ROW_ID, "submission", "sheet", "cell", "rule", "label", "column", "stated"]], wide],
+        axis=1,
+    ).assign(**{NEGATED: -table["stated"].astype(float)})
+    return Suite(
+        TABLE,
+        frame,
+        expectations(parts),
+        title="Итоги: указанный итог и его слагаемые (листы «Обращения», «Жалобы»)",
+    )
