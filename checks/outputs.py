@@ -32,6 +32,7 @@ SEVERITY_RU = {
 AFTER_CONTRACT = (
     "fingerprint",
     "status",
+    "cause",
     "waived_by",
     "waived_reason",
     "waived_until",
