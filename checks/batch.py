@@ -220,6 +220,7 @@ def run_rules(
         tables,
         totals=comparison[total.TABLE],
         shares=comparison[share.SHARES],
+        bounds=comparison[share.BOUNDS],
         time_sums=comparison[time_sum.TABLE],
     )
 

@@ -11,8 +11,8 @@ bottom (:data:`FOLLOWS` says which rules follow from which):
    and the grand total; a complaints count, its row's ``Итого`` and the share
    of its column), a ``total-culprit`` root points at that cell, says what it
    would have to hold, and the sums and shares it breaks follow from it.
-   Failing checks are grouped by the cells they share, so two mistakes far
-   apart get a culprit each; where no single cell fits, nothing is said.
+   Two mistakes in one matrix get a culprit each unless they claim the same
+   failing sum ambiguously; where no single cell fits, nothing is said.
 2. **Unreadable value** (``structure``, ``share``, ``time-format``). Any other
    finding at the cell of a ``count-invalid``, ``share-invalid``,
    ``time-unparsed`` or ``time-out-of-range`` follows from it (a norm judged
@@ -44,7 +44,7 @@ from typing import Any
 import pandas as pd
 
 from checks import vocab
-from checks.findings import Finding, fingerprint, make
+from checks.findings import Finding, cell_sort_key, fingerprint, make
 from checks.i18n import Bilingual
 from checks.rules import share as share_rules
 from checks.rules import total as total_rules
@@ -54,12 +54,27 @@ from checks.text import fmt_number, fmt_stated, plain_number
 #: Follow-on rule → the rules it can follow from (the links above, per family).
 FOLLOWS: dict[str, tuple[str, ...]] = {
     "total-row": ("total-culprit", "count-invalid", "total-group"),
-    "total-column": ("total-culprit", "count-invalid", "label-unknown", "label-missing",
-                     "row-duplicate"),
-    "total-group": ("total-culprit", "count-invalid", "label-unknown", "label-missing",
-                    "row-duplicate"),
-    "total-grand": ("total-culprit", "count-invalid", "label-unknown", "label-missing",
-                    "row-duplicate"),
+    "total-column": (
+        "total-culprit",
+        "count-invalid",
+        "label-unknown",
+        "label-missing",
+        "row-duplicate",
+    ),
+    "total-group": (
+        "total-culprit",
+        "count-invalid",
+        "label-unknown",
+        "label-missing",
+        "row-duplicate",
+    ),
+    "total-grand": (
+        "total-culprit",
+        "count-invalid",
+        "label-unknown",
+        "label-missing",
+        "row-duplicate",
+    ),
     "total-grand-territories": ("total-culprit", "count-invalid", "total-grand"),
     "share-mismatch": ("total-culprit", "count-invalid"),
     "share-complaints-exceed-appeals": ("total-culprit", "count-invalid"),
@@ -94,10 +109,10 @@ class _Check:
     """One comparison of a submission: the cells it involves and whether it fails.
 
     Attributes:
-        kind: ``sum`` (linear, exact) or ``share``.
+        kind: ``sum`` (linear, exact), ``bound`` (bound − stated ≥ 0) or ``share``.
         finding: Index of its finding in the run's list, ``None`` when it holds.
         coefficients: Place → +1 for the stated figure, −1 for a part (sums).
-        difference: Stated minus computed (sums).
+        difference: Stated minus computed (sums); bound minus stated (bounds).
         row: The comparison row (for shares and names).
     """
 
@@ -111,17 +126,20 @@ class _Check:
 def link(
     found: list[Finding],
     tables: Tables,
+    *,
     totals: pd.DataFrame,
     shares: pd.DataFrame,
+    bounds: pd.DataFrame,
     time_sums: pd.DataFrame,
 ) -> list[Finding]:
-    """Name each follow-on's root, and add a ``total-culprit`` root where one cell explains a cluster.
+    """Name each follow-on's root; add a ``total-culprit`` root where one cell explains a cluster.
 
     Args:
         found: Every finding of the run (reader's and rules'), none linked yet.
         tables: The batch.
         totals: The ``total`` comparison table.
         shares: The ``share`` comparison table.
+        bounds: The ``share_bounds`` comparison table (complaints within appeals…).
         time_sums: The ``time_sum`` comparison table.
 
     Returns:
@@ -130,7 +148,7 @@ def link(
     findings = list(found)
     cause: dict[int, int] = {}
     figures = _figure_index(tables.figures)
-    checks = _checks(findings, totals, shares)
+    checks = _checks(findings, totals, shares, bounds)
     _culprits(findings, cause, checks, figures, tables)
     _value_roots(findings, cause, checks, figures, time_sums)
     _rows_kept_out(findings, cause, checks, tables.figures)
@@ -179,11 +197,13 @@ def _figure_index(figures: pd.DataFrame) -> dict[tuple[str, str, str], dict[str,
 
 
 def _by_rule_place(findings: list[Finding]) -> dict[tuple[str, str, str, str], int]:
-    return {(f.submission, f.sheet, f.cell, f.rule): i for i, f in reversed(list(enumerate(findings)))}
+    return {
+        (f.submission, f.sheet, f.cell, f.rule): i for i, f in reversed(list(enumerate(findings)))
+    }
 
 
 def _checks(
-    findings: list[Finding], totals: pd.DataFrame, shares: pd.DataFrame
+    findings: list[Finding], totals: pd.DataFrame, shares: pd.DataFrame, bounds: pd.DataFrame
 ) -> dict[str, list[_Check]]:
     """Every sum and share of each submission, with its cells and its finding if it fails."""
     at = _by_rule_place(findings)
@@ -204,30 +224,16 @@ def _checks(
         }
         finding = at.get((sub, vocab.COMPLAINTS, str(row["cell"]), "share-mismatch"))
         out[sub].append(_Check("share", finding, coefficients, row=row))
+    for row in records(bounds):
+        sub = str(row["submission"])
+        coefficients = {
+            (vocab.COMPLAINTS, str(row["cell"])): -1,
+            (str(row["bound_sheet"]), str(row["bound_cell"])): 1,
+        }
+        finding = at.get((sub, vocab.COMPLAINTS, str(row["cell"]), str(row["rule"])))
+        difference = share_rules.exact(row["bound"]) - share_rules.exact(row["stated"])
+        out[sub].append(_Check("bound", finding, coefficients, difference, row))
     return out
-
-
-def _components(failing: list[_Check]) -> list[list[_Check]]:
-    """Group failing checks that share a cell (transitively)."""
-    parent = list(range(len(failing)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[Place, int] = {}
-    for i, check in enumerate(failing):
-        for place in check.coefficients:
-            if place in owner:
-                parent[find(i)] = find(owner[place])
-            else:
-                owner[place] = i
-    groups: dict[int, list[_Check]] = defaultdict(list)
-    for i, check in enumerate(failing):
-        groups[find(i)].append(check)
-    return list(groups.values())
 
 
 def _corrected_share(check: _Check, place: Place, value: Fraction) -> str:
@@ -245,9 +251,7 @@ def _corrected_share(check: _Check, place: Place, value: Fraction) -> str:
     )
 
 
-def _explains(
-    place: Place, correction: Fraction, value: Fraction, checks: list[_Check]
-) -> bool:
+def _explains(place: Place, correction: Fraction, value: Fraction, checks: list[_Check]) -> bool:
     """Tell whether changing ``place`` by ``correction`` settles every check it takes part in."""
     if value + correction < 0 or (value + correction).denominator != 1:
         return False
@@ -256,6 +260,9 @@ def _explains(
             continue
         if check.kind == "sum":
             if check.difference + check.coefficients[place] * correction != 0:
+                return False
+        elif check.kind == "bound":
+            if check.difference + check.coefficients[place] * correction < 0:
                 return False
         elif _corrected_share(check, place, value + correction) == share_rules.MISMATCH:
             return False
@@ -269,31 +276,51 @@ def _culprits(
     figures: dict[tuple[str, str, str], dict[str, Any]],
     tables: Tables,
 ) -> None:
+    """Name each cell that alone explains two or more failing checks, and link them to it.
+
+    A cell qualifies when one change of it settles every check it takes part
+    in (the failing ones agree, the holding ones still hold) and at least two
+    of them fail now. Two qualifying cells that claim the same failing check
+    are an ambiguity (the same amount off in two places): neither is named.
+    """
     for sub, every in checks.items():
-        failing = [c for c in every if c.finding is not None]
-        for component in _components(failing):
-            sums = [c for c in component if c.kind == "sum"]
-            if len(component) < 2 or not sums:
+        involved: dict[Place, list[_Check]] = defaultdict(list)
+        for check in every:
+            if check.finding is not None:
+                for place in check.coefficients:
+                    involved[place].append(check)
+        fits: dict[Place, tuple[Fraction, Fraction, list[_Check]]] = {}
+        for place, mine in involved.items():
+            sums = [c for c in mine if c.kind == "sum"]
+            figure = figures.get((sub, *place))
+            if len(mine) < 2 or not sums or figure is None or is_missing(figure["value"]):
                 continue
-            shared = set.intersection(*(set(c.coefficients) for c in component))
-            fits: list[tuple[Place, Fraction, Fraction]] = []
-            for place in sorted(shared):
-                figure = figures.get((sub, *place))
-                if figure is None or is_missing(figure["value"]):
-                    continue
-                value = share_rules.exact(figure["value"])
-                first = next(c for c in sums if place in c.coefficients)
-                correction = -first.difference / first.coefficients[place]
-                if correction != 0 and _explains(place, correction, value, every):
-                    fits.append((place, value, correction))
-            if len(fits) != 1:
+            value = share_rules.exact(figure["value"])
+            correction = -sums[0].difference / sums[0].coefficients[place]
+            if correction != 0 and _explains(place, correction, value, every):
+                fits[place] = (value, correction, mine)
+        claims: dict[int, int] = defaultdict(int)
+        for _, _, mine in fits.values():
+            for check in mine:
+                claims[id(check)] += 1
+        for place in sorted(fits, key=lambda p: (p[0], cell_sort_key(p[1]))):
+            value, correction, mine = fits[place]
+            if any(claims[id(c)] > 1 for c in mine):
                 continue
-            place, value, correction = fits[0]
             figure = figures[(sub, *place)]
-            culprit = _culprit_finding(tables, sub, place, figure, value, correction, component)
-            findings.append(culprit)
+            findings.append(
+                _culprit_finding(
+                    tables,
+                    sub=sub,
+                    place=place,
+                    figure=figure,
+                    value=value,
+                    correction=correction,
+                    component=mine,
+                )
+            )
             root = len(findings) - 1
-            for check in component:
+            for check in mine:
                 assert check.finding is not None
                 cause.setdefault(check.finding, root)
             for i, f in enumerate(findings[:root]):
@@ -305,7 +332,18 @@ def _check_name(check: _Check) -> Bilingual:
     row = check.row
     label, column = str(row.get("label", "")), str(row.get("column", ""))
     if check.kind == "share":
-        return Bilingual(f"доля жалоб в столбце «{column}»", f"complaint share in column «{column}»")
+        return Bilingual(
+            f"доля жалоб в столбце «{column}»", f"complaint share in column «{column}»"
+        )
+    if check.kind == "bound":
+        return Bilingual(
+            f"жалоб не больше обращений в столбце «{column}»"
+            if row["rule"] == "share-complaints-exceed-appeals"
+            else f"жалоб юрлиц не больше жалоб в столбце «{column}»",
+            f"complaints within appeals in column «{column}»"
+            if row["rule"] == "share-complaints-exceed-appeals"
+            else f"legal-entity complaints within complaints in column «{column}»",
+        )
     names = {
         "total-row": (f"Итого строки «{label}»", f"Total of row «{label}»"),
         "total-column": (f"Всего столбца «{column}»", f"All of column «{column}»"),
@@ -319,6 +357,7 @@ def _check_name(check: _Check) -> Bilingual:
 
 def _culprit_finding(
     tables: Tables,
+    *,
     sub: str,
     place: Place,
     figure: dict[str, Any],
@@ -386,17 +425,24 @@ def _value_roots(
         figure = figures.get((f.submission, f.sheet, f.cell))
         if figure is None:
             continue
-        key = (f.submission, str(figure["channel"]), str(figure["territory"]), str(figure["metric"]))
+        key = (
+            f.submission,
+            str(figure["channel"]),
+            str(figure["territory"]),
+            str(figure["metric"]),
+        )
         if key in series:
             cause.setdefault(i, series[key])
     for row in records(time_sums):
-        i = at.get((str(row["submission"]), vocab.TIMES, str(row["cell"]), "time-sum-mismatch"))
-        if i is None:
+        summed = at.get(
+            (str(row["submission"]), vocab.TIMES, str(row["cell"]), "time-sum-mismatch")
+        )
+        if summed is None:
             continue
         for cell in (row["consult_cell"], row["cash_cell"], row["cell"]):
-            root = roots.get((str(row["submission"]), vocab.TIMES, str(cell)))
-            if root is not None:
-                cause.setdefault(i, root)
+            part = roots.get((str(row["submission"]), vocab.TIMES, str(cell)))
+            if part is not None:
+                cause.setdefault(summed, part)
                 break
 
 
@@ -435,14 +481,14 @@ def _rows_kept_out(
             kept_out[(sub, sheet, territory)].append((int(row), share_rules.exact(value)))
     for sub, every in checks.items():
         for check in every:
-            i = check.finding
-            if i is None or i in cause or check.row.get("rule") not in CHANNEL_SUMS:
+            failing = check.finding
+            if failing is None or failing in cause or check.row.get("rule") not in CHANNEL_SUMS:
                 continue
             sheet, column = str(check.row["sheet"]), str(check.row["column"])
             values = kept_out.get((sub, sheet, column), [])[:MAX_ROWS_TRIED]
-            row = _subset_sums(values).get(check.difference) if values else None
-            if row is not None:
-                cause[i] = row_findings[(sub, sheet, row)]
+            first = _subset_sums(values).get(check.difference) if values else None
+            if first is not None:
+                cause[failing] = row_findings[(sub, sheet, first)]
 
 
 def _same_cell(findings: list[Finding], cause: dict[int, int]) -> None:

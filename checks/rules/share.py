@@ -11,8 +11,9 @@ suite checks them. S is the decimal as written or as Excel shows it, and the
 bounds are worked out exactly (fractions, not binary floats); each bound
 column holds the float nearest the exact bound that orders against the
 stated float as the exact bound orders against S, so the engine's float
-comparison gives the exact verdict, even on a boundary. Where the appeals total is not reported the share cannot
-be checked, and ``share-unverifiable`` says so. Complaints may not exceed
+comparison gives the exact verdict, even on a boundary. Where the appeals
+total is not reported the share cannot be checked, and
+``share-unverifiable`` says so. Complaints may not exceed
 appeals, nor legal-entity complaints the complaints.
 """
 
@@ -195,6 +196,42 @@ def _index(frame: pd.DataFrame) -> dict[tuple[str, str, str], _Cell]:
     }
 
 
+def share_bounds(
+    complaints: Fraction, appeals: Fraction, stated: Fraction, decimals: int
+) -> dict[str, Any]:
+    """Return the comparison row's bound columns and the exact verdict.
+
+    The suite passes a share when ``stated ≥ cut_low`` and ``round_high ≥
+    stated`` (else ``share-mismatch``) and, of those, flags ``stated <
+    round_low`` as ``share-truncated``. Compared as floats, these columns
+    give exactly :func:`share_verdict`'s answer.
+
+    Args:
+        complaints: The complaints of the column.
+        appeals: The appeals of the column (not zero).
+        stated: The share S as written or shown.
+        decimals: The decimals d it is given with.
+
+    Returns:
+        ``cut_low``, ``round_low``, ``round_high`` (floats) and ``verdict``.
+    """
+    computed = 100 * complaints / appeals
+    unit = Fraction(1, 10**decimals)
+    near = float(stated)
+    # S > C − 10⁻ᵈ is strict: on the bound itself the float just above it is the limit.
+    cut_low = (
+        math.nextafter(near, math.inf)
+        if stated == computed - unit
+        else _float_bound(computed - unit, stated, upper=False)
+    )
+    return {
+        "cut_low": cut_low,
+        "round_low": _float_bound(computed - unit / 2, stated, upper=False),
+        "round_high": _float_bound(computed + unit / 2, stated, upper=True),
+        "verdict": share_verdict(complaints, appeals, stated, decimals),
+    }
+
+
 def _why_unverifiable(
     tables: Tables, sub: str, column: str, appeals: _Cell | None, complaints: _Cell | None
 ) -> str:
@@ -240,6 +277,7 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
             METRIC_LEGAL: (complaints_cell, "share-legal-exceed-complaints"),
         }.get(metric)
         if upper and fig.value is not None and upper[0] and upper[0].value is not None:
+            bound_sheet = vocab.APPEALS if metric == METRIC_COMPLAINTS else vocab.COMPLAINTS
             bounds.append(
                 {
                     ROW_ID: len(bounds),
@@ -249,6 +287,8 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
                     "stated": fig.value,
                     "bound": upper[0].value,
                     "column": fig.column,
+                    "bound_sheet": bound_sheet,
+                    "bound_cell": upper[0].cell,
                 }
             )
         if metric != METRIC_SHARE or fig.value is None or fig.form == INVALID:
@@ -273,9 +313,6 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
             continue
         complaints_n = exact(complaints_cell.value or 0.0)
         appeals_n = exact(appeals_cell.value or 1.0)
-        stated = exact(fig.value)
-        computed_exact = 100 * complaints_n / appeals_n
-        unit = Fraction(1, 10**fig.decimals)
         shares.append(
             {
                 ROW_ID: len(shares),
@@ -283,17 +320,11 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
                 "cell": fig.cell,
                 "column": fig.column,
                 "stated": fig.value,
-                "computed": float(computed_exact),
+                "computed": float(100 * complaints_n / appeals_n),
                 "decimals": fig.decimals,
                 "complaints": complaints_cell.value,
                 "appeals": appeals_cell.value,
-                # S > C − 10⁻ᵈ is strict: the float just above it is the inclusive bound.
-                "cut_low": _float_bound(computed_exact - unit, stated, upper=False)
-                if stated != computed_exact - unit
-                else math.nextafter(fig.value, math.inf),
-                "round_low": _float_bound(computed_exact - unit / 2, stated, upper=False),
-                "round_high": _float_bound(computed_exact + unit / 2, stated, upper=True),
-                "verdict": share_verdict(complaints_n, appeals_n, stated, fig.decimals),
+                **share_bounds(complaints_n, appeals_n, exact(fig.value), fig.decimals),
                 "complaints_cell": complaints_cell.cell,
                 "appeals_cell": appeals_cell.cell,
             }
@@ -315,7 +346,17 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
         "complaints_cell",
         "appeals_cell",
     ]
-    bound_columns = [ROW_ID, "submission", "cell", "rule", "stated", "bound", "column"]
+    bound_columns = [
+        ROW_ID,
+        "submission",
+        "cell",
+        "rule",
+        "stated",
+        "bound",
+        "column",
+        "bound_sheet",
+        "bound_cell",
+    ]
     return (
         {
             SHARES: pd.DataFrame(shares, columns=share_columns),

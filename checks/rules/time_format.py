@@ -136,10 +136,10 @@ def two_part_findings(frame: pd.DataFrame, failed: set[Any], tables: Tables) -> 
     if not failed:
         return out
     rows = frame.loc[sorted(failed)]
-    for (sub, metric), group in rows.groupby(["submission", "metric"], sort=False):
-        group = group.assign(_order=group["cell"].map(cell_sort_key)).sort_values("_order")
-        first = group.iloc[0]
-        cells = list(group["cell"])
+    for (sub, metric), column in rows.groupby(["submission", "metric"], sort=False):
+        ordered = column.assign(_order=column["cell"].map(cell_sort_key)).sort_values("_order")
+        first = ordered.iloc[0]
+        cells = list(ordered["cell"])
         shown = ", ".join(cells[:MAX_CELLS_SHOWN])
         if len(cells) > MAX_CELLS_SHOWN:
             shown += f" … +{len(cells) - MAX_CELLS_SHOWN}"
