@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checks.batch import validate
 from checks.causes import FOLLOWS
 from checks.reader import read_submission
 from tests.builders import PASSPORT, submission, write_workbook
+from tests.test_properties import SETTINGS, Generated, consistent
 
 HEADER = ["Канал", "Север", "Юг", "Итого"]
 APPEALS: list[list[Any]] = [
@@ -27,7 +31,7 @@ APPEALS: list[list[Any]] = [
 COMPLAINTS: list[list[Any]] = [
     HEADER,
     ["Претензии и жалобы", 3, 5, 8],
-    ["Доля претензий и жалоб, %", 2.0, 1.72, 1.82],
+    ["Доля претензий и жалоб, %", "2,0 %", 1.72, 1.82],
 ]
 Row = tuple[str, str, str, bool]
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,15 +219,6 @@ def test_yearly_average_follows_from_a_bad_month(tmp_path: Path, january: str, r
     assert flat == [("Время", "C2", root, True), ("Время", "C14", "average-weighted", False)]
 
 
-def test_norm_on_an_impossible_time_follows_from_it(tmp_path: Path) -> None:
-    """A norm judged on a time of 25 hours follows from the time-out-of-range at that cell."""
-    path = submission(tmp_path / "t.xlsx", times=_times("25:00:00"))
-    f = _findings(path)
-    norm = f[(f["rule"] == "norm-time") & (f["cell"] == "C2")]
-    root = f[f["rule"] == "time-out-of-range"].iloc[0]
-    assert list(norm["cause"]) == [root["fingerprint"]]
-
-
 def test_two_part_times_give_one_warning_per_column(tmp_path: Path) -> None:
     """Two-part times in a column of three-part ones give one warning listing their cells."""
     rows: list[list[Any]] = [["Период", "Канал", "Ожидание", "Обслуживание"]]
@@ -275,3 +270,47 @@ def test_not_reported_organisation_is_required(tmp_path: Path, marker: str) -> N
     f = _findings(path)
     assert _flat(f) == [("Паспорт", "B1", "passport-required", True)]
     assert read_submission(path).source.organisation == ""
+
+
+def test_total_message_prints_the_stated_value_as_written(tmp_path: Path) -> None:
+    """A fractional count is quoted as written; the sum over it follows from ``count-invalid``."""
+    appeals = [HEADER, ["Контакт-центр", 1000, "234,5", "1235,5"], ["Всего", 1000, 234, 1234]]
+    path = submission(tmp_path / "r.xlsx", appeals=appeals)
+    f = _findings(path)
+    row = f[f["rule"] == "total-row"]
+    invalid = f[(f["rule"] == "count-invalid") & (f["cell"] == "D2")]
+    assert list(row["cause"]) == list(invalid["fingerprint"])
+    assert row.iloc[0]["message"].startswith(
+        "Контакт-центр: Итого 1235,5 ≠ сумма территорий 1 234,5: Север 1 000 + Юг 234,5"
+    )
+
+
+@SETTINGS
+@given(consistent(), st.data(), st.integers(1, 10**5))
+def test_one_changed_cell_is_named_the_culprit(
+    gen: Generated, data: st.DataObject, delta: int
+) -> None:
+    """Any one cell of a consistent appeals matrix, changed by any amount, is the one root."""
+    rows = gen.sheets["Обращения"]
+    row = data.draw(st.integers(2, len(rows)))
+    column = data.draw(st.integers(2, len(rows[0])))
+    rows[row - 1][column - 1] += delta
+    cell = f"{'ABCDEFGHIJ'[column - 1]}{row}"
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_workbook(Path(folder) / "generated.xlsx", gen.sheets)
+        f = _findings(path)
+    roots = f[f["cause"] == ""]
+    assert _flat(roots) == [("Обращения", cell, "total-culprit", True)]
+    assert set(f[f["cause"] != ""]["cause"]) == set(roots["fingerprint"])
+
+
+def test_planted_mistakes_measure_within_the_targets(tmp_path: Path) -> None:
+    """On a small planted sample: ≤ 1.2 roots a mistake, all found, clean files clean, culprits."""
+    planted = _planted()
+    files = planted.generate(tmp_path, per_kind=1, clean=2, seed=11)
+    figures = planted.measure(tmp_path, files)
+    assert figures.mistakes == len(planted.KINDS)
+    assert figures.roots_per_mistake <= 1.2
+    assert figures.found == figures.mistakes
+    assert (figures.clean, figures.clean_with_error) == (2, 0)
+    assert figures.culprit == figures.matrix > 0
