@@ -225,9 +225,9 @@ def summary_markdown(result: BatchResult, worst: int = 10) -> str:
         if part.empty:
             continue
         root_part = part[_roots(part)]
-        cells = [int((root_part["severity"] == s).sum()) for s in SEVERITIES]
-        cells.append(len(part) - len(root_part))
-        lines.append(f"| {family} | " + " | ".join(str(c) for c in cells) + " |")
+        numbers = [int((root_part["severity"] == s).sum()) for s in SEVERITIES]
+        numbers.append(len(part) - len(root_part))
+        lines.append(f"| {family} | " + " | ".join(str(c) for c in numbers) + " |")
     totals = [int((roots["severity"] == s).sum()) for s in SEVERITIES]
     totals.append(len(f) - len(roots))
     lines += ["| **всего** | " + " | ".join(str(c) for c in totals) + " |", ""]
