@@ -77,6 +77,7 @@ FOLLOWS: dict[str, tuple[str, ...]] = {
     ),
     "total-grand-territories": ("total-culprit", "count-invalid", "total-grand"),
     "share-mismatch": ("total-culprit", "count-invalid"),
+    "share-truncated": ("total-culprit", "count-invalid"),
     "share-complaints-exceed-appeals": ("total-culprit", "count-invalid"),
     "share-legal-exceed-complaints": ("total-culprit", "count-invalid"),
     "average-weighted": ("time-unparsed", "time-out-of-range"),
@@ -223,6 +224,8 @@ def _checks(
             (vocab.APPEALS, str(row["appeals_cell"])): 0,
         }
         finding = at.get((sub, vocab.COMPLAINTS, str(row["cell"]), "share-mismatch"))
+        if finding is None:
+            finding = at.get((sub, vocab.COMPLAINTS, str(row["cell"]), "share-truncated"))
         out[sub].append(_Check("share", finding, coefficients, row=row))
     for row in records(bounds):
         sub = str(row["submission"])
@@ -264,7 +267,7 @@ def _explains(place: Place, correction: Fraction, value: Fraction, checks: list[
         elif check.kind == "bound":
             if check.difference + check.coefficients[place] * correction < 0:
                 return False
-        elif _corrected_share(check, place, value + correction) == share_rules.MISMATCH:
+        elif _corrected_share(check, place, value + correction) != share_rules.OK:
             return False
     return True
 
