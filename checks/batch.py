@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from checks import resubmissions, vocab
+from checks import causes, resubmissions, vocab
 from checks.engines import gx_failures, pandera_failures
 from checks.findings import Finding, fingerprint, to_frame
 from checks.norms import Standard, load_standard
@@ -34,7 +34,7 @@ from checks.rules import (
 )
 from checks.tables import Tables
 from checks.text import normalize
-from checks.values import stated_text
+from checks.values import is_not_reported, stated_text
 from checks.waivers import Waiver, mark, review
 
 TIME_ROW_COLUMNS = (
@@ -108,7 +108,8 @@ def _passport_row(sub: Submission) -> dict[str, Any]:
             text = str(int(raw))
             # Excel drops a leading zero of an INN typed as a number.
             return (text.zfill(10) if len(text) == 9 else text), cell
-        return ("" if raw is None else stated_text(raw).strip()), cell
+        # The contract's not-reported markers (``—``, ``н/д``) hold here as everywhere.
+        return ("" if is_not_reported(raw) else stated_text(raw).strip()), cell
 
     organisation, organisation_cell = value(vocab.KEY_ORGANISATION)
     year_stated, year_cell = value(vocab.KEY_YEAR)
@@ -170,17 +171,22 @@ def build_tables(subs: list[Submission], standards: dict[str, Standard] | None =
     )
 
 
-def run_rules(tables: Tables, data_docs: Path | None = None) -> list[Finding]:
-    """Apply every rule family to the batch.
+def run_rules(
+    tables: Tables, data_docs: Path | None = None, read: list[Finding] | None = None
+) -> list[Finding]:
+    """Apply every rule family to the batch, then link follow-ons to their roots.
 
     Args:
         tables: The batch.
         data_docs: Where to build the Great Expectations Data Docs, if anywhere.
+        read: The reader's findings (unknown labels and the like), which
+            the rules' findings may follow from.
 
     Returns:
-        The findings of the rules (the reader's come on top).
+        The reader's findings and the rules', each with its ``cause``
+        (see :mod:`checks.causes`), ``total-culprit`` roots added.
     """
-    found: list[Finding] = []
+    found: list[Finding] = list(read or [])
     for family in (structure, passport, time_format, completeness):
         frame = family.select(tables)
         found += family.findings(frame, pandera_failures(_model(family), frame), tables)
@@ -211,7 +217,14 @@ def run_rules(tables: Tables, data_docs: Path | None = None) -> list[Finding]:
     found += norm.time_findings(tables)
     found += norm.schedule_findings(tables)
     found += measures.findings(tables)
-    return found
+    return causes.link(
+        found,
+        tables,
+        totals=comparison[total.TABLE],
+        shares=comparison[share.SHARES],
+        bounds=comparison[share.BOUNDS],
+        time_sums=comparison[time_sum.TABLE],
+    )
 
 
 def _model(family: Any) -> Any:
@@ -293,7 +306,7 @@ def validate(
     """
     standards = choose_standards(subs, default, by_organisation)
     tables = build_tables(subs, standards)
-    found = [f for sub in subs for f in sub.findings] + run_rules(tables, data_docs)
+    found = run_rules(tables, data_docs, [f for sub in subs for f in sub.findings])
     versions = resubmissions.order(subs)
     every_version = to_frame(found)
     found = [f for f in found if f.submission not in versions.superseded_by]

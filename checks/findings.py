@@ -66,6 +66,9 @@ class Finding:
         locus: Where, by the workbook's own labels (row and column names,
             period, channel), not by cell address: what the fingerprint uses.
         message_en: The same sentence in English (``--lang en``).
+        cause: The fingerprint of the root finding this one follows from
+            (a sum broken by an unknown label, a yearly average over a month
+            that does not read); empty for a root. See :mod:`checks.causes`.
     """
 
     submission: str
@@ -82,6 +85,7 @@ class Finding:
     year: int | None
     locus: str = ""
     message_en: str = ""
+    cause: str = ""
 
 
 def make(

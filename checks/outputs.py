@@ -36,6 +36,7 @@ SEVERITY_RU = {
 AFTER_CONTRACT = (
     "fingerprint",
     "status",
+    "cause",
     "waived_by",
     "waived_reason",
     "waived_until",
@@ -197,24 +198,34 @@ def write_outputs(
     )
 
 
+def _roots(findings: pd.DataFrame) -> pd.Series:
+    """Tell which findings are roots (no ``cause``); all are when the column is absent."""
+    if "cause" not in findings:
+        return pd.Series(True, index=findings.index)
+    return findings["cause"].fillna("") == ""
+
+
 def counts(findings: pd.DataFrame) -> dict[str, int]:
-    """Count the open findings by severity, and the waived ones apart.
+    """Count the open root findings by severity, and the waived ones apart.
+
+    A follow-on (a finding with a ``cause``) is one consequence of its root,
+    not another thing to fix: it is counted with its root, not on its own.
 
     Args:
         findings: The run's findings (with ``status`` when waivers applied).
 
     Returns:
-        ``error``, ``warning``, ``info`` (open only) and ``waived``.
+        ``error``, ``warning``, ``info`` (open roots only) and ``waived``.
     """
     status = findings["status"] if "status" in findings else pd.Series("open", findings.index)
-    open_ = findings[status == "open"]
+    open_ = findings[(status == "open") & _roots(findings)]
     result: dict[str, int] = {s: int((open_["severity"] == s).sum()) for s in SEVERITIES}
     result["waived"] = int((status == "waived").sum())
     return result
 
 
 def summary_markdown(result: BatchResult, worst: int = 10) -> str:
-    """Summarise a run for the Prefect artifact: severities, families, worst files.
+    """Summarise a run for the Prefect artifact: roots by family, follow-ons, worst files.
 
     Args:
         result: The batch result.
@@ -226,24 +237,36 @@ def summary_markdown(result: BatchResult, worst: int = 10) -> str:
     every = result.findings
     f = every[every["status"] == "open"] if "status" in every else every
     waived = len(every) - len(f)
+    roots = f[_roots(f)]
     lines = [
         "# Сверка отчётов",
         "",
-        f"Файлов: {len(result.submissions)}, открытых замечаний: {len(f)}, "
-        f"снято исключениями: {waived}.",
+        f"Файлов: {len(result.submissions)}, открытых замечаний: {len(roots)} "
+        f"(и следствий из них: {len(f) - len(roots)}), снято исключениями: {waived}.",
         "",
-        "| семейство | ошибки | предупреждения | сведения |",
-        "|---|---:|---:|---:|",
+        "| семейство | ошибки | предупреждения | сведения | следствия |",
+        "|---|---:|---:|---:|---:|",
     ]
     for family in FAMILIES:
         part = f[f["family"] == family]
         if part.empty:
             continue
-        counts = [int((part["severity"] == s).sum()) for s in SEVERITIES]
-        lines.append(f"| {family} | {counts[0]} | {counts[1]} | {counts[2]} |")
-    totals = [int((f["severity"] == s).sum()) for s in SEVERITIES]
-    lines += [f"| **всего** | {totals[0]} | {totals[1]} | {totals[2]} |", ""]
-    ranked = result.submissions.sort_values(
+        root_part = part[_roots(part)]
+        numbers = [int((root_part["severity"] == s).sum()) for s in SEVERITIES]
+        numbers.append(len(part) - len(root_part))
+        lines.append(f"| {family} | " + " | ".join(str(c) for c in numbers) + " |")
+    totals = [int((roots["severity"] == s).sum()) for s in SEVERITIES]
+    totals.append(len(f) - len(roots))
+    lines += ["| **всего** | " + " | ".join(str(c) for c in totals) + " |", ""]
+    by_file = {
+        severity: roots[roots["severity"] == severity].groupby("submission").size()
+        for severity in ("error", "warning")
+    }
+    ranked = result.submissions.assign(
+        errors=result.submissions["submission"].map(by_file["error"]).fillna(0).astype(int),
+        warnings=result.submissions["submission"].map(by_file["warning"]).fillna(0).astype(int),
+    )
+    ranked = ranked.sort_values(
         ["errors", "warnings", "submission"], ascending=[False, False, True]
     ).head(worst)
     lines += [
@@ -260,16 +283,26 @@ def summary_markdown(result: BatchResult, worst: int = 10) -> str:
 
 
 def artifact_rows(findings: pd.DataFrame, limit: int = 5000) -> list[dict[str, str]]:
-    """Return the open findings as rows for a Prefect table artifact.
+    """Return the open findings as rows for a Prefect table artifact, roots first.
+
+    Each open root comes with its open follow-ons right after it, so the
+    table reads one thing to fix at a time; follow-ons of a waived root come last.
 
     Args:
         findings: The run's findings.
         limit: At most this many rows (the artifact lives in Prefect's database).
 
     Returns:
-        Rows of text: file, severity, rule, sheet, cell, message, fingerprint.
+        Rows of text: file, severity, rule, sheet, cell, message, fingerprint, cause.
     """
     status = findings["status"] if "status" in findings else pd.Series("open", findings.index)
-    shown = findings[status == "open"].head(limit)
-    columns = ["submission", "severity", "rule", "sheet", "cell", "message", "fingerprint"]
+    shown = findings[status == "open"].reset_index(drop=True)
+    cause = shown["cause"].fillna("") if "cause" in shown else pd.Series("", shown.index)
+    place = {fp: i for i, fp in enumerate(shown["fingerprint"])} if "fingerprint" in shown else {}
+    order = sorted(
+        range(len(shown)),
+        key=lambda i: (place.get(cause[i], len(shown)), 1, i) if cause[i] else (i, 0, i),
+    )
+    shown = shown.iloc[order].head(limit)
+    columns = ["submission", "severity", "rule", "sheet", "cell", "message", "fingerprint", "cause"]
     return [{c: str(row.get(c, "")) for c in columns} for row in records(shown)]

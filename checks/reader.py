@@ -204,7 +204,7 @@ def _figure(
             "unit": unit,
             "sheet": sheet,
             "cell": a1(row, col),
-            "stated": stated_text(raw.value) if raw is not None else "",
+            "stated": parsed.shown or (stated_text(raw.value) if raw is not None else ""),
             "form": parsed.form,
             "decimals": parsed.decimals,
             "reason": parsed.reason,
@@ -663,7 +663,7 @@ def read_submission(
     sub.source = Source(
         sub.source.submission,
         sha,
-        _clean_label(organisation) if organisation is not None else "",
+        "" if is_not_reported(organisation) else _clean_label(organisation),
         year if year is not None and 1900 <= year <= 9999 else None,
     )
     sub.findings = [

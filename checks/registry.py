@@ -250,11 +250,19 @@ RULES: dict[str, Rule] = {
             "All {stated} ≠ sum of the territories' All {computed}: {parts} (difference {difference}).",
         ),
         Rule(
+            "total-culprit",
+            "total",
+            "error",
+            "{label}, {column}: вероятно, ошибка в этой ячейке: указано {stated}, а при {corrected} "
+            "сошлось бы всё, что вокруг неё не сходится ({checks}; разница {difference}).",
+            "{label}, {column}: this cell is the likely mistake: it states {stated}, and {corrected} would make everything around it that does not add up agree ({checks}; difference {difference}).",
+        ),
+        Rule(
             "share-invalid",
             "share",
             "error",
-            "Доля «{stated}» не читается как процент{why}.",
-            "Share «{stated}» does not read as a percentage{why}.",
+            "Доля «{stated}» {why}.",
+            "Share «{stated}» {why}.",
         ),
         Rule(
             "share-mismatch",
@@ -311,9 +319,10 @@ RULES: dict[str, Rule] = {
             "time-two-part",
             "time-format",
             "warning",
-            "{metric} «{stated}» записано двумя частями и прочитано как минуты:секунды "
-            "({seconds}), хотя в столбце время записано как ч:мм:сс.",
-            "{metric} «{stated}» is written in two parts and was read as minutes:seconds ({seconds}), though the column holds h:mm:ss.",
+            "{metric}: ячеек со временем из двух частей — {count} ({cells}); они прочитаны "
+            "как минуты:секунды (например, «{stated}» — это {seconds}), хотя в столбце время "
+            "записано как ч:мм:сс.",
+            "{metric}: {count} cells hold two-part times ({cells}); they were read as minutes:seconds (e.g. «{stated}» is {seconds}), though the column holds h:mm:ss.",
         ),
         Rule(
             "time-sum-mismatch",

@@ -45,6 +45,41 @@ def fmt_int(value: float) -> str:
     return f"{round(value):,}".replace(",", " ")
 
 
+def fmt_number(value: float) -> str:
+    """Format a number for a message: grouped digits, a decimal comma if it has a fraction.
+
+    Args:
+        value: The number.
+
+    Returns:
+        ``1 195 866`` for a whole number, ``1 234,5`` otherwise (up to 6 decimals).
+    """
+    if float(value).is_integer():
+        return fmt_int(value)
+    whole, _, fraction = f"{abs(value):.6f}".rstrip("0").partition(".")
+    sign = "-" if value < 0 else ""
+    return f"{sign}{fmt_int(float(whole))},{fraction}"
+
+
+def fmt_stated(value: float, stated: str) -> str:
+    """Print a stated figure for a message: as written unless it is a plain whole number.
+
+    A whole count is grouped the Russian way (``1 195 866``, whatever spaces
+    the submitter typed); anything else (``1234,5``, ``12.0е``) is quoted as
+    written, so the message never shows a different number than the cell.
+
+    Args:
+        value: The number read.
+        stated: The cell's text as the submitter sees it.
+
+    Returns:
+        The text for the message.
+    """
+    if float(value).is_integer() or not stated or stated.strip() == repr(float(value)):
+        return fmt_number(value)  # a whole count, or a number cell (Excel shows 1234,5)
+    return stated.strip()
+
+
 def fmt_decimal(value: float, decimals: int) -> str:
     """Format a decimal with a comma, as Russian text does: ``0,19``.
 

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl.utils.datetime import to_excel
 
@@ -74,6 +75,8 @@ class Parsed:
             ``words`` or ``range``.
         decimals: For a percent, the decimals it is given with.
         reason: For ``invalid``, why, in Russian.
+        shown: For a number whose format fixes the decimals, the text Excel
+            shows (``0,1 %`` for 0.0012 in a ``0.0%`` cell); empty otherwise.
     """
 
     value: float | None
@@ -81,6 +84,7 @@ class Parsed:
     form: str
     decimals: int | None = None
     reason: str = ""
+    shown: str = ""
 
 
 _NOTHING = Parsed(None, None, EMPTY)
@@ -190,6 +194,9 @@ def parse_percent(raw: object, number_format: str = "General") -> Parsed:
     Returns:
         The percent (0.19 means 0.19 %) and the decimals it is given with:
         as written for text, as the format shows it for a formatted number.
+        A number whose format fixes the decimals is taken as Excel shows it
+        (0.0012 in a ``0.0%`` cell is 0.1 %, rounded half away from zero in
+        decimal arithmetic, as Excel displays it), the contract's stated S.
     """
     if is_not_reported(raw):
         return _NOTHING
@@ -200,12 +207,15 @@ def parse_percent(raw: object, number_format: str = "General") -> Parsed:
         if math.isnan(value) or math.isinf(value):
             return Parsed(None, None, INVALID, reason="не число")
         shown = _format_decimals(number_format)
-        if "%" in re.sub(r'"[^"]*"', "", number_format):
-            percent = value * 100
-            decimals = shown if shown is not None else _shortest_decimals(percent)
-            return Parsed(percent, percent, PERCENT_FORMAT, decimals)
-        decimals = shown if shown is not None else _shortest_decimals(value)
-        return Parsed(value, value, NUMBER, decimals)
+        is_percent = "%" in re.sub(r'"[^"]*"', "", number_format)
+        exact = Decimal(repr(value)) * (100 if is_percent else 1)
+        form = PERCENT_FORMAT if is_percent else NUMBER
+        if shown is None:
+            number = float(exact)
+            return Parsed(number, number, form, _shortest_decimals(number))
+        as_shown = exact.quantize(Decimal(1).scaleb(-shown), rounding=ROUND_HALF_UP)
+        text = f"{as_shown:f}".replace(".", ",") + (" %" if is_percent else "")
+        return Parsed(float(as_shown), float(as_shown), form, shown, shown=text)
     if isinstance(raw, str):
         text = _GROUP_SPACES.sub("", raw.strip()).removesuffix("%")
         read = _decimal(text)

@@ -120,7 +120,7 @@ def test_consistent_submission_has_no_finding(gen: Generated) -> None:
 def test_changed_channel_total_is_found(
     gen: Generated, data: st.DataObject, delta: int, up: bool
 ) -> None:
-    """A channel's ``Итого`` changed by any amount breaks its row, group and grand total."""
+    """A changed channel ``Итого`` is the culprit of its row, group and grand total."""
     channel = data.draw(st.sampled_from(sorted(gen.channel_rows)))
     row = gen.channel_rows[channel]
     stated = gen.sheets["Обращения"][row - 1]
@@ -129,6 +129,7 @@ def test_changed_channel_total_is_found(
     stated[-1] += delta if up else -delta
     column = gen.total_column
     expected = {
+        ("Обращения", f"{column}{row}", "total-culprit"),
         ("Обращения", f"{column}{row}", "total-row"),
         ("Обращения", f"{column}{gen.grand_row}", "total-grand"),
     }

@@ -42,11 +42,7 @@ def test_seed_findings(result: BatchResult) -> None:
     """Exactly the inconsistencies the documents hold are found, and nothing else."""
     f = result.findings
     found = set(zip(f["submission"], f["sheet"], f["cell"], f["rule"], f["severity"], strict=True))
-    two_part = {
-        (DONETSK, "Время", f"{column}{row}", "time-two-part", "warning")
-        for row in range(2, 47, 4)
-        for column in "DE"
-    }
+    two_part = {(DONETSK, "Время", f"{column}2", "time-two-part", "warning") for column in "DE"}
     assert found == {
         (LUGANSK, "Обращения", "B5", "total-grand", "error"),
         (LUGANSK, "Режим работы", "B4", "norm-schedule", "warning"),
@@ -161,5 +157,5 @@ def test_seed_submissions_table(result: BatchResult) -> None:
     table = result.submissions.set_index("submission")
     assert table.loc[VOSTOK, "organisation"] == "Энергосбытовая компания «Восток»"
     assert table.loc[VOSTOK, "year"] == 2023
-    assert (table.loc[VOSTOK, "errors"], table.loc[DONETSK, "warnings"]) == (2, 26)
+    assert (table.loc[VOSTOK, "errors"], table.loc[DONETSK, "warnings"]) == (2, 4)
     assert all(len(sha) == 64 for sha in table["sha256"])

@@ -99,7 +99,7 @@ def test_two_part_text_among_three_part_is_flagged(tmp_path: Path) -> None:
     )
     path = submission(tmp_path / "s.xlsx", times=rows)
     assert check(path) == [("Время", "D2", "time-two-part")]
-    assert "(0:02:01)" in messages(path)[0]
+    assert "«2:01» — это 0:02:01" in messages(path)[0]
 
 
 def test_two_part_text_alone_is_not_flagged(tmp_path: Path) -> None:

@@ -30,7 +30,11 @@ CASES = [
     ),
     pytest.param(
         appeals(["Контакт-центр", 1, 2, 3], ["Онлайн-ЦОК", 4, 5, 9], ["Всего", 6, 7, 12]),
-        [("Обращения", "B4", "total-column"), ("Обращения", "D4", "total-grand-territories")],
+        [
+            ("Обращения", "B4", "total-column"),
+            ("Обращения", "B4", "total-culprit"),
+            ("Обращения", "D4", "total-grand-territories"),
+        ],
         id="territory-column-off",
     ),
     pytest.param(
@@ -40,7 +44,11 @@ CASES = [
             ["Итого заочные", 5, 7, 13],
             ["Всего", 5, 7, 12],
         ),
-        [("Обращения", "D4", "total-group"), ("Обращения", "D4", "total-row")],
+        [
+            ("Обращения", "D4", "total-culprit"),
+            ("Обращения", "D4", "total-group"),
+            ("Обращения", "D4", "total-row"),
+        ],
         id="group-subtotal-off",
     ),
     pytest.param(
@@ -142,6 +150,7 @@ def test_blank_rows_and_columns_between_blocks(tmp_path: Path) -> None:
     ]
     path = submission(tmp_path / "s.xlsx", appeals=rows)
     assert check(path) == [
+        ("Обращения", "G5", "total-culprit"),
         ("Обращения", "G5", "total-grand"),
         ("Обращения", "G5", "total-grand-territories"),
     ]

@@ -137,8 +137,10 @@ def test_zero_is_reported(raw: Any) -> None:
         pytest.param("0,190 %", "General", (0.19, 0.19, "text", 3), id="trailing-zero-counts"),
         pytest.param("12 %", "General", (12.0, 12.0, "text", 0), id="whole-text"),
         pytest.param(0.0019, "0.00%", (0.19, 0.19, "percent-format", 2), id="percent-format"),
-        pytest.param(0.0019, "0.0%", (0.19, 0.19, "percent-format", 1), id="percent-format-1"),
-        pytest.param(0.0019, "0%", (0.19, 0.19, "percent-format", 0), id="percent-format-0"),
+        pytest.param(0.0019, "0.0%", (0.2, 0.2, "percent-format", 1), id="percent-format-1"),
+        pytest.param(0.0019, "0%", (0.0, 0.0, "percent-format", 0), id="percent-format-0"),
+        pytest.param(0.0015, "0.0%", (0.2, 0.2, "percent-format", 1), id="as-shown-half-up"),
+        pytest.param(1.26, "0.00%", (126.0, 126.0, "percent-format", 2), id="over-100-reads"),
         pytest.param(0.19, "0.000", (0.19, 0.19, "number", 3), id="fixed-decimals"),
         pytest.param(0.19, "#,##0.00", (0.19, 0.19, "number", 2), id="grouped-format"),
         pytest.param(

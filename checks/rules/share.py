@@ -7,13 +7,21 @@ same column (appeals: that column's ``Всего`` in ``Обращения``).
 with a figure cut rather than rounded (``share-truncated``, a warning);
 anything else is ``share-mismatch``. Both together say S must lie in
 (C − 10⁻ᵈ, C + ½·10⁻ᵈ]: the comparison table carries those bounds, and the
-suite checks them. Where the appeals total is not reported the share cannot
-be checked, and ``share-unverifiable`` says so. Complaints may not exceed
+suite checks them. S is the decimal as written or as Excel shows it, and the
+bounds are worked out exactly (fractions, not binary floats); each bound
+column holds the float nearest the exact bound that orders against the
+stated float as the exact bound orders against S, so the engine's float
+comparison gives the exact verdict, even on a boundary. Where the appeals
+total is not reported the share cannot be checked, and
+``share-unverifiable`` says so. Complaints may not exceed
 appeals, nor legal-entity complaints the complaints.
 """
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pandas as pd
@@ -23,15 +31,78 @@ from pandera.typing import Series
 from checks import vocab
 from checks.engines import ROW_ID, Suite
 from checks.findings import Finding, make
+from checks.i18n import Bilingual, en
 from checks.reader import METRIC_APPEALS, METRIC_COMPLAINTS, METRIC_LEGAL, METRIC_SHARE
 from checks.tables import Tables, is_missing, records
-from checks.text import fmt_decimal, fmt_int, normalize, plain_number
+from checks.text import fmt_decimal, fmt_number, normalize, plain_number
 from checks.values import INVALID
 
 SHARES = "share"
 BOUNDS = "share_bounds"
-#: Float slack so that a share exactly on a rounding boundary is not flagged.
-EPSILON = 1e-9
+OK = "ok"
+TRUNCATED = "truncated"
+MISMATCH = "mismatch"
+
+
+def exact(value: float) -> Fraction:
+    """Return the decimal a float was read from, as a fraction (0.1 is 1/10, not 0.1000…0555).
+
+    Args:
+        value: A figure read from a cell (a share as shown, a count).
+
+    Returns:
+        Its shortest decimal representation, exactly.
+    """
+    return Fraction(Decimal(repr(float(value))))
+
+
+def share_verdict(complaints: Fraction, appeals: Fraction, stated: Fraction, decimals: int) -> str:
+    """Judge a stated share against the counts it comes from, exactly.
+
+    Args:
+        complaints: The complaints of the column.
+        appeals: The appeals of the column (not zero).
+        stated: The share S as written or shown, in percent.
+        decimals: The decimals d it is given with.
+
+    Returns:
+        ``ok`` when |C − S| ≤ ½·10⁻ᵈ, ``truncated`` when 0 < C − S < 10⁻ᵈ
+        otherwise, ``mismatch`` for anything else (C = 100 × complaints / appeals).
+    """
+    computed = 100 * complaints / appeals
+    unit = Fraction(1, 10**decimals)
+    if abs(computed - stated) <= unit / 2:
+        return OK
+    if 0 < computed - stated < unit:
+        return TRUNCATED
+    return MISMATCH
+
+
+def _float_bound(bound: Fraction, stated: Fraction, upper: bool) -> float:
+    """The float of ``bound`` that orders against ``float(stated)`` as ``bound`` does against S.
+
+    Args:
+        bound: The exact bound.
+        stated: The exact stated share.
+        upper: ``True`` for an upper bound (S ≤ bound holds), else a lower one (S ≥ bound).
+
+    Returns:
+        ``float(bound)``, or the stated float itself (or its neighbour) where
+        binary rounding would put them on the wrong side of each other.
+    """
+    value, near = float(bound), float(stated)
+    holds = stated <= bound if upper else stated >= bound
+    if upper:
+        if holds and value < near:
+            return near
+        if not holds and value >= near:
+            return math.nextafter(near, -math.inf)
+    else:
+        if holds and value > near:
+            return near
+        if not holds and value <= near:
+            return math.nextafter(near, math.inf)
+    return value
 
 
 class ShareFigures(pa.DataFrameModel):
@@ -70,7 +141,17 @@ def domain_findings(
     out = []
     for idx in sorted(failed.get("share-invalid", set())):
         row = frame.loc[idx]
-        why = f": {row['reason']}" if row["form"] == INVALID else ": доля должна быть от 0 до 100 %"
+        if row["form"] == INVALID:
+            why = Bilingual(
+                f"не читается как процент: {row['reason']}",
+                f"does not read as a percentage: {en(str(row['reason']))}",
+            )
+        else:
+            read = fmt_decimal(row["value"], 0 if is_missing(row["decimals"]) else row["decimals"])
+            why = Bilingual(
+                f"читается как {read} %, а доля должна быть от 0 до 100 %",
+                f"reads as {read} %, but a share must be from 0 to 100 %",
+            )
         out.append(
             make(
                 "share-invalid",
@@ -112,6 +193,42 @@ def _index(frame: pd.DataFrame) -> dict[tuple[str, str, str], _Cell]:
             frame["decimals"],
             strict=True,
         )
+    }
+
+
+def share_bounds(
+    complaints: Fraction, appeals: Fraction, stated: Fraction, decimals: int
+) -> dict[str, Any]:
+    """Return the comparison row's bound columns and the exact verdict.
+
+    The suite passes a share when ``stated ≥ cut_low`` and ``round_high ≥
+    stated`` (else ``share-mismatch``) and, of those, flags ``stated <
+    round_low`` as ``share-truncated``. Compared as floats, these columns
+    give exactly :func:`share_verdict`'s answer.
+
+    Args:
+        complaints: The complaints of the column.
+        appeals: The appeals of the column (not zero).
+        stated: The share S as written or shown.
+        decimals: The decimals d it is given with.
+
+    Returns:
+        ``cut_low``, ``round_low``, ``round_high`` (floats) and ``verdict``.
+    """
+    computed = 100 * complaints / appeals
+    unit = Fraction(1, 10**decimals)
+    near = float(stated)
+    # S > C − 10⁻ᵈ is strict: on the bound itself the float just above it is the limit.
+    cut_low = (
+        math.nextafter(near, math.inf)
+        if stated == computed - unit
+        else _float_bound(computed - unit, stated, upper=False)
+    )
+    return {
+        "cut_low": cut_low,
+        "round_low": _float_bound(computed - unit / 2, stated, upper=False),
+        "round_high": _float_bound(computed + unit / 2, stated, upper=True),
+        "verdict": share_verdict(complaints, appeals, stated, decimals),
     }
 
 
@@ -160,6 +277,7 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
             METRIC_LEGAL: (complaints_cell, "share-legal-exceed-complaints"),
         }.get(metric)
         if upper and fig.value is not None and upper[0] and upper[0].value is not None:
+            bound_sheet = vocab.APPEALS if metric == METRIC_COMPLAINTS else vocab.COMPLAINTS
             bounds.append(
                 {
                     ROW_ID: len(bounds),
@@ -169,6 +287,8 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
                     "stated": fig.value,
                     "bound": upper[0].value,
                     "column": fig.column,
+                    "bound_sheet": bound_sheet,
+                    "bound_cell": upper[0].cell,
                 }
             )
         if metric != METRIC_SHARE or fig.value is None or fig.form == INVALID:
@@ -191,8 +311,8 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
                 )
             )
             continue
-        computed = 100 * (complaints_cell.value or 0.0) / (appeals_cell.value or 1.0)
-        unit = 10.0**-fig.decimals
+        complaints_n = exact(complaints_cell.value or 0.0)
+        appeals_n = exact(appeals_cell.value or 1.0)
         shares.append(
             {
                 ROW_ID: len(shares),
@@ -200,13 +320,13 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
                 "cell": fig.cell,
                 "column": fig.column,
                 "stated": fig.value,
-                "computed": computed,
+                "computed": float(100 * complaints_n / appeals_n),
                 "decimals": fig.decimals,
                 "complaints": complaints_cell.value,
                 "appeals": appeals_cell.value,
-                "cut_low": computed - unit + EPSILON,
-                "round_low": computed - unit / 2 - EPSILON,
-                "round_high": computed + unit / 2 + EPSILON,
+                **share_bounds(complaints_n, appeals_n, exact(fig.value), fig.decimals),
+                "complaints_cell": complaints_cell.cell,
+                "appeals_cell": appeals_cell.cell,
             }
         )
     share_columns = [
@@ -222,8 +342,21 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
         "cut_low",
         "round_low",
         "round_high",
+        "verdict",
+        "complaints_cell",
+        "appeals_cell",
     ]
-    bound_columns = [ROW_ID, "submission", "cell", "rule", "stated", "bound", "column"]
+    bound_columns = [
+        ROW_ID,
+        "submission",
+        "cell",
+        "rule",
+        "stated",
+        "bound",
+        "column",
+        "bound_sheet",
+        "bound_cell",
+    ]
     return (
         {
             SHARES: pd.DataFrame(shares, columns=share_columns),
@@ -341,8 +474,8 @@ def findings(
                     column=row["column"],
                     stated=fmt_decimal(row["stated"], d),
                     computed=fmt_decimal(row["computed"], max(d + 2, 2)),
-                    complaints=fmt_int(row["complaints"]),
-                    appeals=fmt_int(row["appeals"]),
+                    complaints=fmt_number(row["complaints"]),
+                    appeals=fmt_number(row["appeals"]),
                     tolerance=fmt_decimal(0.5 * 10.0**-d, d + 1),
                     decimals=d,
                     locus=(row["column"],),
@@ -360,8 +493,8 @@ def findings(
                 expected=f"≤ {plain_number(row['bound'])}",
                 actual=plain_number(row["stated"]),
                 column=row["column"],
-                stated=fmt_int(row["stated"]),
-                bound=fmt_int(row["bound"]),
+                stated=fmt_number(row["stated"]),
+                bound=fmt_number(row["bound"]),
                 locus=(row["column"], row["rule"]),
             )
         )

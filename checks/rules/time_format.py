@@ -16,13 +16,14 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from checks import vocab
-from checks.findings import Finding, make
+from checks.findings import Finding, cell_sort_key, make
 from checks.reader import METRIC_SERVICE, METRIC_WAITING, UNIT_SECONDS
 from checks.tables import Tables
 from checks.text import fmt_seconds
 from checks.values import HMS, INVALID, MS
 
 DAY = 86400.0
+MAX_CELLS_SHOWN = 12
 METRIC_NAMES = {METRIC_WAITING: "Ожидание", METRIC_SERVICE: "Обслуживание"}
 
 
@@ -83,7 +84,7 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
         One finding per failing cell and rule.
     """
     out: list[Finding] = []
-    for rule_id in ("time-unparsed", "time-out-of-range", "time-two-part"):
+    for rule_id in ("time-unparsed", "time-out-of-range"):
         for idx in sorted(failed.get(rule_id, set())):
             row = frame.loc[idx]
             value = row["value"]
@@ -103,7 +104,7 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
                     tables.sources[row["submission"]],
                     sheet=vocab.TIMES,
                     cell=row["cell"],
-                    expected=expected if rule_id != "time-two-part" else fmt_seconds(value),
+                    expected=expected,
                     actual=row["stated"],
                     metric=METRIC_NAMES.get(row["metric"], row["metric"]),
                     stated=row["stated"],
@@ -113,4 +114,49 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
                     locus=(row["channel"], row["territory"], row["month"], row["metric"]),
                 )
             )
+    return out + two_part_findings(frame, failed.get("time-two-part", set()), tables)
+
+
+def two_part_findings(frame: pd.DataFrame, failed: set[Any], tables: Tables) -> list[Finding]:
+    """Report two-part times once per column of a submission, listing the cells.
+
+    One warning says what the steward needs (these cells were read as
+    minutes:seconds), at the column's first such cell; a warning per cell
+    would repeat it (24 times in the Donetsk seed).
+
+    Args:
+        frame: The validated durations.
+        failed: Index labels of the two-part cells in three-part columns.
+        tables: The batch.
+
+    Returns:
+        One ``time-two-part`` warning per submission and column.
+    """
+    out: list[Finding] = []
+    if not failed:
+        return out
+    rows = frame.loc[sorted(failed)]
+    for (sub, metric), column in rows.groupby(["submission", "metric"], sort=False):
+        ordered = column.assign(_order=column["cell"].map(cell_sort_key)).sort_values("_order")
+        first = ordered.iloc[0]
+        cells = list(ordered["cell"])
+        shown = ", ".join(cells[:MAX_CELLS_SHOWN])
+        if len(cells) > MAX_CELLS_SHOWN:
+            shown += f" … +{len(cells) - MAX_CELLS_SHOWN}"
+        out.append(
+            make(
+                "time-two-part",
+                tables.sources[str(sub)],
+                sheet=vocab.TIMES,
+                cell=str(first["cell"]),
+                expected=fmt_seconds(first["value"]),
+                actual=str(first["stated"]),
+                metric=METRIC_NAMES.get(str(metric), str(metric)),
+                count=len(cells),
+                cells=shown,
+                stated=first["stated"],
+                seconds=fmt_seconds(first["value"]),
+                locus=(metric,),
+            )
+        )
     return out

@@ -14,6 +14,7 @@ import pandas as pd
 from checks import vocab
 from checks.engines import ROW_ID, Suite, gap_within
 from checks.findings import Finding, make
+from checks.i18n import Bilingual, en
 from checks.reader import METRIC_SERVICE, METRIC_WAITING
 from checks.rules.time_format import METRIC_NAMES
 from checks.tables import Tables, is_missing, records
@@ -31,6 +32,14 @@ def period_name(month: Any) -> str:
     if is_missing(month):
         return vocab.YEAR_PERIOD
     return vocab.MONTHS[int(month) - 1]
+
+
+def _where(month: Any, territory: Any) -> Bilingual:
+    """Name the period, and the territory when the row gives one: ``Март (Север)``."""
+    name = period_name(month)
+    if is_missing(territory) or not territory:
+        return Bilingual(name, en(name))
+    return Bilingual(f"{name} ({territory})", f"{en(name)} ({territory})")
 
 
 def durations(tables: Tables) -> pd.DataFrame:
@@ -69,7 +78,7 @@ def comparisons(tables: Tables) -> pd.DataFrame:
         key = (sub, None if pd.isna(month) else int(month), territory, metric)
         grouped.setdefault(key, {}).setdefault(channel, (float(value), cell))
     rows: list[dict[str, Any]] = []
-    for (sub, month, _, metric), by_channel in grouped.items():
+    for (sub, month, territory, metric), by_channel in grouped.items():
         if len(by_channel) < 3:
             continue
         consult = by_channel[vocab.TC_CONSULT][0]
@@ -85,9 +94,12 @@ def comparisons(tables: Tables) -> pd.DataFrame:
                 "abs_diff": abs(stated - consult - cash),
                 "tolerance": TOLERANCE_S,
                 "month": month,
+                "territory": territory,
                 "metric": metric,
                 "consult": consult,
                 "cash": cash,
+                "consult_cell": by_channel[vocab.TC_CONSULT][1],
+                "cash_cell": by_channel[vocab.TC_CASH][1],
             }
         )
     return pd.DataFrame(
@@ -105,6 +117,8 @@ def comparisons(tables: Tables) -> pd.DataFrame:
             "metric",
             "consult",
             "cash",
+            "consult_cell",
+            "cash_cell",
         ],
     )
 
@@ -148,7 +162,7 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
             cell=row["cell"],
             expected=fmt_seconds(row["computed"]),
             actual=fmt_seconds(row["stated"]),
-            period=period_name(row["month"]),
+            period=_where(row["month"], row["territory"]),
             metric=METRIC_NAMES[row["metric"]].lower(),
             stated=fmt_seconds(row["stated"]),
             consult=fmt_seconds(row["consult"]),

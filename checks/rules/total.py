@@ -23,7 +23,7 @@ from checks.engines import ROW_ID, Suite
 from checks.findings import Finding, make
 from checks.reader import METRIC_SHARE, ROW_CHANNEL, ROW_GROUP, UNIT_COUNT
 from checks.tables import Tables, records
-from checks.text import fmt_int, plain_number
+from checks.text import fmt_number, fmt_stated, plain_number
 
 TABLE = "total"
 #: The Great Expectations table's column of the stated total with its sign changed.
@@ -40,18 +40,47 @@ MEANINGS = {
 }
 MAX_PARTS_SHOWN = 12
 
-Cell = tuple[float | None, str, str]  # value (None if unreadable), A1, form
+Cell = tuple[float | None, str, str, str]  # value (None if unreadable), A1, form, as written
+#: Columns of the comparison table (``parts_cells``: the parts' A1 references, space-separated).
+COLUMNS = (
+    ROW_ID,
+    "submission",
+    "sheet",
+    "cell",
+    "rule",
+    "stated",
+    "computed",
+    "parts",
+    "label",
+    "column",
+    "stated_text",
+    "parts_cells",
+)
 
 
-def _parts_text(parts: list[tuple[str, float]]) -> str:
-    shown = " + ".join(f"{name} {fmt_int(value)}" for name, value in parts[:MAX_PARTS_SHOWN])
+def _parts_text(parts: list[tuple[str, float, str]]) -> str:
+    shown = " + ".join(
+        f"{name} {fmt_stated(value, text)}" for name, value, text in parts[:MAX_PARTS_SHOWN]
+    )
     if len(parts) > MAX_PARTS_SHOWN:
         shown += f" + … ещё {len(parts) - MAX_PARTS_SHOWN}"
     return shown
 
 
 def _signed(value: float) -> str:
-    return ("+" if value > 0 else "−" if value < 0 else "") + fmt_int(abs(value))
+    return ("+" if value > 0 else "−" if value < 0 else "") + fmt_number(abs(value))
+
+
+def signed(value: float) -> str:
+    """Format a difference with its sign, the way the total messages do: ``−4 003 597``.
+
+    Args:
+        value: The difference.
+
+    Returns:
+        The signed, grouped number.
+    """
+    return _signed(value)
 
 
 def _compare(
@@ -69,7 +98,7 @@ def _compare(
         return
     if any(cell[0] is None for _, cell in parts):
         return
-    values = [(name, float(cell[0])) for name, cell in parts if cell[0] is not None]
+    values = [(name, float(cell[0]), cell[3]) for name, cell in parts if cell[0] is not None]
     rows.append(
         {
             ROW_ID: len(rows),
@@ -78,27 +107,31 @@ def _compare(
             "cell": stated[1],
             "rule": rule_id,
             "stated": float(stated[0]),
-            "computed": float(sum(v for _, v in values)),
+            "computed": float(sum(v for _, v, _ in values)),
             "parts": _parts_text(values),
             "label": label,
             "column": column,
+            "stated_text": stated[3],
+            "parts_cells": " ".join(cell[1] for _, cell in parts),
         }
     )
 
 
 def _matrix(frame: pd.DataFrame) -> dict[tuple[str, str], Cell]:
     cells: dict[tuple[str, str], Cell] = {}
-    for label, territory, value, cell, form in zip(
+    for label, territory, value, cell, form, stated in zip(
         frame["label"],
         frame["territory"],
         frame["value"],
         frame["cell"],
         frame["form"],
+        frame["stated"],
         strict=True,
     ):
         if form == "empty":
             continue
-        cells[(label, territory)] = (None if pd.isna(value) else float(value), cell, form)
+        value_read = None if pd.isna(value) else float(value)
+        cells[(label, territory)] = (value_read, cell, form, str(stated))
     return cells
 
 
@@ -193,21 +226,7 @@ def comparisons(tables: Tables) -> pd.DataFrame:
             label=vocab.GRAND_TOTAL,
             column=vocab.TOTAL_COLUMN,
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            ROW_ID,
-            "submission",
-            "sheet",
-            "cell",
-            "rule",
-            "stated",
-            "computed",
-            "parts",
-            "label",
-            "column",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
 def expectations(parts: Sequence[str]) -> list[Any]:
@@ -268,8 +287,8 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
                 actual=plain_number(row["stated"]),
                 label=row["label"],
                 column=row["column"],
-                stated=fmt_int(row["stated"]),
-                computed=fmt_int(row["computed"]),
+                stated=fmt_stated(row["stated"], row["stated_text"]),
+                computed=fmt_number(row["computed"]),
                 parts=row["parts"],
                 difference=_signed(row["stated"] - row["computed"]),
                 locus=(row["label"], row["column"]),
