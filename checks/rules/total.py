@@ -303,7 +303,7 @@ class _Matrix:
     __slots__ = ("cells", "groups", "kinds", "seen")
 
     def __init__(self) -> None:
-        self.cells: dict[tuple[str, str], Cell] = {}
+        self.cells: dict[tuple[str, str], tuple[float | None, str, str]] = {}
         self.kinds: dict[str, str] = {}
         self.groups: dict[str, str] = {}
         self.seen: dict[str, None] = {}
