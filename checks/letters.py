@@ -202,8 +202,14 @@ def compose(findings: pd.DataFrame, submissions: pd.DataFrame, today: dt.date) -
     open_ = findings if status is None else findings[status == "open"]
     listed = open_[open_["severity"].isin(LISTED)]
     has_cause = "cause" in findings.columns
-    roots = listed[listed["cause"].map(_is_root)] if has_cause else listed
-    follow = listed[~listed["cause"].map(_is_root)] if has_cause else listed.iloc[0:0]
+    # .loc with a boolean mask: an empty object-typed mask would select columns instead.
+    is_root = (
+        listed["cause"].map(_is_root).astype(bool)
+        if has_cause
+        else pd.Series(True, index=listed.index)
+    )
+    roots = listed.loc[is_root]
+    follow = listed.loc[~is_root]
     letters = []
     for row in submissions.to_dict("records"):
         name = _text(row.get("submission"))
