@@ -6,7 +6,6 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from docx import Document
 from openpyxl import load_workbook
