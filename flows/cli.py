@@ -247,6 +247,7 @@ def _run(args: argparse.Namespace) -> int:
             )
         finally:
             if server is not None:
+                _drain_prefect()
                 local_server.stop(server)
     from checks.outputs import SEVERITY_RU
 
@@ -380,6 +381,24 @@ def _waive(args: argparse.Namespace) -> int:
     return 0
 
 
+def _drain_prefect() -> None:
+    """Send Prefect's queued logs and events before our server stops.
+
+    Otherwise they are sent at exit, to a server already gone, and Prefect
+    prints «Error logging to API» on the operator's terminal.
+    """
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=10)
+    with contextlib.suppress(Exception):
+        from prefect.events.worker import EventsWorker
+
+        EventsWorker.drain_all(timeout=10)
+
+
 def _logs(out: Path) -> Path:
     """The folder of the service's own logs: the Prefect server's, and crash reports."""
     return out / "logs"
@@ -412,6 +431,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
     finally:
         if server is not None:
+            _drain_prefect()
             local_server.stop(server)
     print("Расписание остановлено.", flush=True)
     return 0
