@@ -182,9 +182,6 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
     # The server's telemetry heartbeat is what races SQLite into "database is locked".
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # A new database is migrated on the server's first start; on a busy machine
-    # that outlasts Prefect's 20 s default.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     for name in ("uvicorn", "uvicorn.error", "sqlalchemy", "aiosqlite", "alembic"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 

@@ -110,13 +110,16 @@ def _transient(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-@task(
-    name="write-outputs",
-    cache_policy=NO_CACHE,
-    retries=len(WRITE_RETRY_DELAYS_S),
-    retry_delay_seconds=WRITE_RETRY_DELAYS_S,
-    retry_condition_fn=_transient,
-)
+#: How the writing tasks retry: after each delay, on an OS error only.
+RETRYING: dict[str, Any] = {
+    "cache_policy": NO_CACHE,
+    "retries": len(WRITE_RETRY_DELAYS_S),
+    "retry_delay_seconds": WRITE_RETRY_DELAYS_S,
+    "retry_condition_fn": _transient,
+}
+
+
+@task(name="write-outputs", **RETRYING)
 def write_task(
     result: BatchResult,
     staging: Path,
@@ -134,13 +137,7 @@ def write_task(
         )
 
 
-@task(
-    name="publish-outputs",
-    cache_policy=NO_CACHE,
-    retries=len(WRITE_RETRY_DELAYS_S),
-    retry_delay_seconds=WRITE_RETRY_DELAYS_S,
-    retry_condition_fn=_transient,
-)
+@task(name="publish-outputs", **RETRYING)
 def publish_task(out: Path, staging: Path, run: dict[str, Any]) -> dict[str, Any]:
     """Write the manifest and switch the staged outputs in."""
     return publish.publish(out, staging, run)
