@@ -127,12 +127,14 @@ def test_serve_on_postgres_runs_logs_and_stops_cleanly(
             timeout=30,
         ).json()
         assert {a["key"] for a in artifacts} >= {"sverka-summary", "sverka-findings"}
-        logs = httpx.post(
-            f"{api}/logs/filter",
-            json={"logs": {"flow_run_id": {"any_": [first["id"]]}}},
-            timeout=30,
-        ).json()
-        assert any("опубликован" in entry["message"] for entry in logs)
+        # Log rows are shipped in batches and may land after the final state: wait for them.
+        _wait(
+            api,
+            "/logs/filter",
+            {"logs": {"flow_run_id": {"any_": [first["id"]]}}},
+            lambda logs: any("опубликован" in entry["message"] for entry in logs),
+            timeout=60,
+        )
         assert (out / "manifest.json").exists()
 
         second = httpx.post(
