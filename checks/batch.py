@@ -1,19 +1,34 @@
-"""Validating a batch of submissions at once, and the tables a run emits.
+"""Validating a batch of submissions, partition by partition, and the tables a run emits.
 
-All submissions of a run are concatenated into one set of tables and each
-engine runs once over them, so the cost of the Great Expectations suite does
-not grow with the number of files.
+A *partition* is what a resubmission belongs to: one organisation's reports
+for one year (a file whose passport names neither is a partition of its
+own). Every rule looks within one submission, so partitions can be checked
+apart. :func:`plan` packs whole partitions into *parts* of at most
+:data:`PART_SUBMISSIONS` files; :func:`check_part` concatenates a part's
+tidy tables and runs each engine once over them (so the fixed cost of the
+Great Expectations suites is paid per part, not per file), and
+:func:`conclude` does what needs the whole batch: which version supersedes
+which, waivers, counts. Memory therefore holds one part's tables at a time
+plus every finding; the validated figures are given out part by part
+(:class:`FigureParts`), to be written as they come.
+
+:func:`validate` does it all in one process; a flow may run the parts as
+tasks of their own, on other processes or machines (``flows/pipeline.py``).
+The parts' results are the same as one whole-batch run's (tested).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from checks import cache as read_cache
 from checks import causes, resubmissions, vocab
 from checks.engines import gx_failures, pandera_failures
 from checks.findings import Finding, fingerprint, to_frame
@@ -76,13 +91,128 @@ SUBMISSION_COLUMNS = (
 )
 
 
+#: Most submissions validated at once: a part's tables take about 0.3 MB per
+#: submission, so a part stays near 150 MB; whole partitions are never split.
+PART_SUBMISSIONS = 500
+
+#: Gives a part's submissions whole: the submissions with their tables, and
+#: the figures of those whose tables are kept elsewhere as one frame (or None).
+Loader = Callable[[Sequence["Submission"]], tuple[list["Submission"], "pd.DataFrame | None"]]
+
+
+def in_memory(subs: Sequence[Submission]) -> tuple[list[Submission], pd.DataFrame | None]:
+    """The loader of submissions read whole: they are given back as they are.
+
+    Args:
+        subs: Whole submissions.
+
+    Returns:
+        The same submissions, and no separate figures.
+    """
+    return list(subs), None
+
+
+@dataclass(frozen=True, slots=True)
+class CacheLoader:
+    """The loader of headers whose tables are in the read cache (:mod:`checks.cache`).
+
+    Attributes:
+        cache: The cache folder.
+        files: Digest → cache file, for every header to load.
+    """
+
+    cache: Path
+    files: dict[str, str]
+
+    def __call__(self, subs: Sequence[Submission]) -> tuple[list[Submission], pd.DataFrame | None]:
+        """Load the tables of a part's submissions.
+
+        Args:
+            subs: Headers, and whole submissions that were not kept.
+
+        Returns:
+            See :func:`checks.cache.tables`.
+        """
+        return read_cache.tables(self.cache, subs, self.files)
+
+
+@dataclass(slots=True)
+class FigureParts:
+    """The validated figures, given out one part at a time.
+
+    Iterating loads each part's figures again (from the read cache, where
+    they are: cheap), drops superseded versions and sets each figure's
+    ``status`` and ``rules`` from the open findings at its cell.
+    """
+
+    parts: list[list[Submission]]
+    load: Loader
+    flagged: pd.Series
+    superseded: set[str]
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        """Yield each part's validated figures (parts without figures are skipped)."""
+        for part in self.parts:
+            current = [s for s in part if s.source.submission not in self.superseded]
+            if not current:
+                continue
+            whole, kept = self.load(current)
+            frame = _figures_frame(whole, kept)
+            if frame.empty:
+                continue
+            yield _flag(frame, self.flagged)
+
+
+    @property
+    def count(self) -> int:
+        """How many parts there are."""
+        return len(self.parts)
+
+    def empty(self) -> pd.DataFrame:
+        """Return a validated figures frame with no rows (the columns of one that has)."""
+        return _flag(_figures_frame([], None), self.flagged)
+
+
+@dataclass(frozen=True, slots=True)
+class FixedFigures:
+    """Validated figures already in memory, one frame per part (tests, tools).
+
+    Attributes:
+        frames: The parts' frames, none empty.
+    """
+
+    frames: list[pd.DataFrame]
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        """Yield each part's frame."""
+        yield from self.frames
+
+    @property
+    def count(self) -> int:
+        """How many parts there are."""
+        return len(self.frames)
+
+    def empty(self) -> pd.DataFrame:
+        """Return a frame with no rows (the first part's columns)."""
+        return self.frames[0].iloc[:0] if self.frames else pd.DataFrame()
+
+
+def _flag(figures: pd.DataFrame, flagged: pd.Series) -> pd.DataFrame:
+    figures = figures.drop(columns=["known", "row", "group"]).assign(known=figures["known"])
+    figures = figures.join(flagged, on=["submission", "sheet", "cell"])
+    figures["rules"] = figures["rules"].fillna("")
+    figures["status"] = figures["rules"].map(lambda r: "flagged" if r else "ok")
+    return figures
+
+
 @dataclass(slots=True)
 class BatchResult:
     """What a run produces.
 
     Attributes:
         findings: Every finding, sorted by submission, sheet, cell.
-        figures: The tidy figures with ``status`` and ``rules``.
+        parts: The validated figures, part by part (see :class:`FigureParts`);
+            :attr:`figures` concatenates them.
         submissions: One row per file: digest, organisation, year, counts.
         schedules: The rows of ``Режим работы``.
         measures: The rows of ``Мероприятия``.
@@ -92,13 +222,25 @@ class BatchResult:
     """
 
     findings: pd.DataFrame
-    figures: pd.DataFrame
+    parts: FigureParts | FixedFigures
     submissions: pd.DataFrame
     schedules: pd.DataFrame
     measures: pd.DataFrame
     changes: pd.DataFrame
     history: pd.DataFrame
     waivers_file: str = ""
+
+    @property
+    def figures(self) -> pd.DataFrame:
+        """The validated figures of the whole batch, in one frame (all in memory).
+
+        Returns:
+            One row per figure of the current versions, with ``status`` and ``rules``.
+        """
+        frames = list(self.parts)
+        if not frames:
+            return self.parts.empty()
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def _passport_row(sub: Submission) -> dict[str, Any]:
@@ -131,16 +273,8 @@ def _passport_row(sub: Submission) -> dict[str, Any]:
     }
 
 
-def build_tables(subs: list[Submission], standards: dict[str, Standard] | None = None) -> Tables:
-    """Concatenate the submissions' tidy tables.
-
-    Args:
-        subs: The submissions read in this run.
-        standards: Submission → the service standard that applies to it.
-
-    Returns:
-        The batch's tables.
-    """
+def _figures_frame(subs: Sequence[Submission], kept: pd.DataFrame | None) -> pd.DataFrame:
+    """The typed figures frame of submissions, plus figures loaded apart."""
     figures = pd.DataFrame([f for sub in subs for f in sub.figures], columns=list(FIGURE_COLUMNS))
     figures = figures.astype(
         {
@@ -153,13 +287,36 @@ def build_tables(subs: list[Submission], standards: dict[str, Standard] | None =
             "row": "int64",
         }
     )
+    if kept is None or kept.empty:
+        return figures
+    if figures.empty:
+        return kept.reset_index(drop=True)
+    return pd.concat([kept, figures], ignore_index=True)
+
+
+def build_tables(
+    subs: Sequence[Submission],
+    standards: dict[str, Standard] | None = None,
+    figures: pd.DataFrame | None = None,
+) -> Tables:
+    """Concatenate the submissions' tidy tables.
+
+    Args:
+        subs: The submissions (a part of the run, or all of it).
+        standards: Submission → the service standard that applies to it.
+        figures: Figures loaded apart (from the read cache), added to those
+            the submissions hold.
+
+    Returns:
+        The tables.
+    """
     time_rows = pd.DataFrame(
         [r for sub in subs for r in sub.time_rows], columns=list(TIME_ROW_COLUMNS)
     ).astype({"month": "Int64", "known": "bool"})
     passports = pd.DataFrame([_passport_row(sub) for sub in subs], columns=list(PASSPORT_COLUMNS))
     passports = passports.astype({"year": "float64", "has_passport": "bool", "date_ok": "bool"})
     return Tables(
-        figures=figures,
+        figures=_figures_frame(subs, figures),
         time_rows=time_rows,
         passports=passports,
         schedules=pd.DataFrame([r for sub in subs for r in sub.schedules]),
@@ -172,7 +329,10 @@ def build_tables(subs: list[Submission], standards: dict[str, Standard] | None =
 
 
 def run_rules(
-    tables: Tables, data_docs: Path | None = None, read: list[Finding] | None = None
+    tables: Tables,
+    data_docs: Path | None = None,
+    read: list[Finding] | None = None,
+    part: str = "",
 ) -> list[Finding]:
     """Apply every rule family to the batch, then link follow-ons to their roots.
 
@@ -181,6 +341,9 @@ def run_rules(
         data_docs: Where to build the Great Expectations Data Docs, if anywhere.
         read: The reader's findings (unknown labels and the like), which
             the rules' findings may follow from.
+        part: Which part of the run this is (``2/5``), when there are several:
+            its Great Expectations suites are named after it, so that every
+            part's pages stay in the Data Docs.
 
     Returns:
         The reader's findings and the rules', each with its ``cause``
@@ -208,7 +371,13 @@ def run_rules(
         average.suite(comparison[average.TABLE]),
         *share.suites(share_tables),
     ]
-    failed = gx_failures(suites, data_docs)
+    if part:
+        suites = [
+            dataclasses.replace(x, name=f"{x.name}.{part.replace('/', '-of-')}") for x in suites
+        ]
+        title = f" (часть {part})"
+        suites = [dataclasses.replace(x, title=f"{x.title}{title}") for x in suites]
+    failed = {k.split(".", 1)[0]: v for k, v in gx_failures(suites, data_docs).items()}
     found += total.findings(comparison[total.TABLE], failed[total.TABLE], tables)
     found += time_sum.findings(comparison[time_sum.TABLE], failed[time_sum.TABLE], tables)
     found += average.findings(comparison[average.TABLE], failed[average.TABLE], tables)
@@ -280,42 +449,125 @@ class WaiverInput:
     path: str = ""
 
 
-def validate(
-    subs: list[Submission],
-    default: Standard | None = None,
-    by_organisation: dict[str, Standard] | None = None,
-    waivers: WaiverInput | None = None,
-    data_docs: Path | None = None,
-) -> BatchResult:
-    """Validate a batch of submissions and build the run's output tables.
-
-    Every submission is checked; an earlier version of the same organisation
-    and year is then set aside (see :mod:`checks.resubmissions`), waivers are
-    applied to the current versions' findings, and only open findings flag
-    figures.
+def partition(sub: Submission) -> str:
+    """Return the partition a submission belongs to: its organisation and year.
 
     Args:
-        subs: The submissions read in this run (unreadable files included).
-        default: The service standard for the norms (the default one if ``None``).
-        by_organisation: Organisations held to another standard.
-        waivers: The waivers to apply, if any.
-        data_docs: Where to build the Great Expectations Data Docs, if anywhere.
+        sub: A submission (or its header).
 
     Returns:
-        Findings, figures with their status, and the submissions table.
+        The matching key of the organisation and the year; the file's own
+        name when the passport names neither (it can't be a resubmission).
     """
-    standards = choose_standards(subs, default, by_organisation)
-    tables = build_tables(subs, standards)
-    found = run_rules(tables, data_docs, [f for sub in subs for f in sub.findings])
-    versions = resubmissions.order(subs)
+    if sub.source.organisation and sub.source.year is not None:
+        return f"{normalize(sub.source.organisation)}\x1f{sub.source.year}"
+    return f"\x1e{sub.source.submission}"
+
+
+def plan(subs: Sequence[Submission], size: int = PART_SUBMISSIONS) -> list[list[Submission]]:
+    """Pack whole partitions into parts of at most ``size`` submissions, in the run's order.
+
+    Args:
+        subs: The run's submissions.
+        size: Most submissions in a part (a larger partition is a part of its own).
+
+    Returns:
+        The parts, none empty.
+    """
+    groups: dict[str, list[Submission]] = {}
+    for sub in subs:
+        groups.setdefault(partition(sub), []).append(sub)
+    parts: list[list[Submission]] = []
+    current: list[Submission] = []
+    for group in groups.values():
+        if current and len(current) + len(group) > size:
+            parts.append(current)
+            current = []
+        current += group
+    if current:
+        parts.append(current)
+    return parts
+
+
+@dataclass(slots=True)
+class PartResult:
+    """What checking one part found.
+
+    Attributes:
+        findings: The reader's and the rules' findings, causes linked.
+        hours: The part's schedules, read into hours (see :mod:`checks.rules.schedule`).
+        measures: The part's measures, with ``when_valid``.
+    """
+
+    findings: list[Finding]
+    hours: pd.DataFrame = field(default_factory=pd.DataFrame)
+    measures: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def check_part(
+    subs: Sequence[Submission],
+    standards: dict[str, Standard],
+    load: Loader = in_memory,
+    data_docs: Path | None = None,
+    part: str = "",
+) -> PartResult:
+    """Check one part of a run: every rule over its submissions' tables at once.
+
+    Args:
+        subs: The part's submissions (headers, when ``load`` loads their tables).
+        standards: Submission → its service standard (the whole run's map will do).
+        load: Gives the submissions whole (:func:`in_memory`, :class:`CacheLoader`).
+        data_docs: Where to build the Great Expectations Data Docs, if anywhere.
+        part: Which part this is (``2/5``) when there are several.
+
+    Returns:
+        The part's findings, schedules and measures.
+    """
+    whole, kept = load(subs)
+    names = {s.source.submission for s in whole}
+    tables = build_tables(whole, {k: v for k, v in standards.items() if k in names}, kept)
+    found = run_rules(tables, data_docs, [f for sub in whole for f in sub.findings], part)
+    return PartResult(found, schedule.hours_table(tables), measures.with_validity(tables.measures))
+
+
+def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    filled = [f for f in frames if not f.empty]
+    if not filled:
+        return pd.DataFrame()
+    return pd.concat(filled, ignore_index=True) if len(filled) > 1 else filled[0]
+
+
+def conclude(
+    subs: Sequence[Submission],
+    parts: list[list[Submission]],
+    checked: Sequence[PartResult],
+    standards: dict[str, Standard],
+    *,
+    waivers: WaiverInput | None = None,
+    load: Loader = in_memory,
+) -> BatchResult:
+    """Do what needs the whole batch: versions, waivers, counts, the submissions table.
+
+    Args:
+        subs: The run's submissions (headers will do).
+        parts: The parts, as :func:`plan` made them.
+        checked: What checking each part found, in the order of ``parts``.
+        standards: Submission → its service standard.
+        waivers: The waivers to apply, if any.
+        load: The loader the parts were checked with (the figures are loaded again
+            from it, part by part, when they are written).
+
+    Returns:
+        The run's result.
+    """
+    found = [f for result in checked for f in result.findings]
+    versions = resubmissions.order(list(subs))
     every_version = to_frame(found)
     found = [f for f in found if f.submission not in versions.superseded_by]
     waiving = waivers or WaiverInput([], [], "", dt.date.today())
     present = {fingerprint(f) for f in found}
     active, about = review(present, waiving.waivers, waiving.today, waiving.name)
     findings = mark(to_frame(found + waiving.problems + about), active)
-    figures = tables.figures[~tables.figures["submission"].isin(versions.superseded_by)]
-    figures = figures.drop(columns=["known", "row", "group"]).assign(known=figures["known"])
     open_findings = findings[findings["status"] == "open"]
     flagged = (
         open_findings[open_findings["cell"] != ""]
@@ -323,9 +575,6 @@ def validate(
         .agg(lambda rules: ",".join(sorted(set(rules))))
         .rename("rules")
     )
-    figures = figures.join(flagged, on=["submission", "sheet", "cell"])
-    figures["rules"] = figures["rules"].fillna("")
-    figures["status"] = figures["rules"].map(lambda r: "flagged" if r else "ok")
     counts = every_version.assign(
         severity=every_version["severity"].where(
             ~every_version["fingerprint"].isin(active)
@@ -360,15 +609,15 @@ def validate(
             }
         )
     submissions = pd.DataFrame(rows, columns=list(SUBMISSION_COLUMNS)).astype({"year": "Int64"})
-    hours = schedule.hours_table(tables)
-    listed = measures.with_validity(tables.measures)
+    hours = _concat([r.hours for r in checked])
+    listed = _concat([r.measures for r in checked])
     if not hours.empty:
-        hours = hours[~hours["submission"].isin(versions.superseded_by)]
+        hours = hours[~hours["submission"].isin(versions.superseded_by)].reset_index(drop=True)
     if not listed.empty:
-        listed = listed[~listed["submission"].isin(versions.superseded_by)]
+        listed = listed[~listed["submission"].isin(versions.superseded_by)].reset_index(drop=True)
     return BatchResult(
         findings,
-        figures,
+        FigureParts(parts, load, flagged, set(versions.superseded_by)),
         submissions,
         hours,
         listed,
@@ -376,3 +625,56 @@ def validate(
         every_version,
         waivers_file=(waiving.path or waiving.name) if waivers is not None else "",
     )
+
+
+def part_labels(parts: Sequence[object]) -> list[str]:
+    """Name the parts of a run for the Data Docs: none when there is only one.
+
+    Args:
+        parts: The parts.
+
+    Returns:
+        ``["1/3", "2/3", "3/3"]``, or ``[""]`` for a single part.
+    """
+    if len(parts) <= 1:
+        return [""] * len(parts)
+    return [f"{i}/{len(parts)}" for i in range(1, len(parts) + 1)]
+
+
+def validate(
+    subs: list[Submission],
+    default: Standard | None = None,
+    by_organisation: dict[str, Standard] | None = None,
+    waivers: WaiverInput | None = None,
+    data_docs: Path | None = None,
+    *,
+    load: Loader = in_memory,
+    part_size: int = PART_SUBMISSIONS,
+) -> BatchResult:
+    """Validate a batch of submissions and build the run's output tables.
+
+    Every submission is checked, part by part (:func:`plan`, :func:`check_part`);
+    an earlier version of the same organisation and year is then set aside
+    (see :mod:`checks.resubmissions`), waivers are applied to the current
+    versions' findings, and only open findings flag figures (:func:`conclude`).
+
+    Args:
+        subs: The submissions read in this run (unreadable files included);
+            headers when ``load`` loads their tables.
+        default: The service standard for the norms (the default one if ``None``).
+        by_organisation: Organisations held to another standard.
+        waivers: The waivers to apply, if any.
+        data_docs: Where to build the Great Expectations Data Docs, if anywhere.
+        load: Gives a part's submissions whole (:class:`CacheLoader` for headers).
+        part_size: Most submissions checked at once.
+
+    Returns:
+        Findings, figures with their status, and the submissions table.
+    """
+    standards = choose_standards(subs, default, by_organisation)
+    parts = plan(subs, part_size)
+    checked = [
+        check_part(part, standards, load, data_docs, label)
+        for part, label in zip(parts, part_labels(parts), strict=True)
+    ]
+    return conclude(subs, parts, checked, standards, waivers=waivers, load=load)

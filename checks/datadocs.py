@@ -113,7 +113,7 @@ def record(
     suites: Sequence[Suite],
     outcomes: Sequence[Outcome],
 ) -> None:
-    """Write what a phase found to the manifest, replacing that phase's earlier entry.
+    """Write what a phase found to the manifest, beside the phase's other suites.
 
     Args:
         data_docs: The Data Docs folder (its pages already built).
@@ -159,7 +159,14 @@ def record(
                 "expectations": expectations,
             }
         )
-    manifest[phase] = {"run_time": run_time.isoformat(timespec="seconds"), "suites": entries}
+    # A phase run in parts (a large run checks its submissions part by part) adds
+    # its suites to those already recorded; a suite run again replaces its entry.
+    names = {entry["name"] for entry in entries}
+    earlier = [e for e in manifest.get(phase, {}).get("suites", []) if e["name"] not in names]
+    manifest[phase] = {
+        "run_time": run_time.isoformat(timespec="seconds"),
+        "suites": [*earlier, *entries],
+    }
     text = json.dumps(manifest, ensure_ascii=False, indent=1)
     write_atomically(data_docs / MANIFEST, lambda p: _write_text(p, text))
 

@@ -3,24 +3,40 @@
 Every file is written to a temporary name in its folder and then renamed
 over the old one, so a reader (a steward's Excel, a reporting team's loader)
 never sees half a file.
+
+The validated figures (about 200 rows per workbook) are streamed, part by
+part, into a Parquet dataset partitioned by reporting year,
+``validated/figures/year=2025/part-0.parquet`` (``year=__HIVE_DEFAULT_PARTITION__``
+for files whose year is unknown): ``pandas.read_parquet("validated/figures")``
+or any Arrow/Spark/DuckDB reader takes the folder whole. A CSV copy,
+``validated/figures.csv``, is written beside it for the reporting teams'
+convenience while the run has at most :data:`FIGURES_CSV_MAX_ROWS` figures;
+past that it is left out (Excel could not open it anyway) and the run's
+summary says so. The other validated tables hold a row or a few per file
+and stay single files, Parquet and CSV.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Mapping
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
 
 from checks.annotate import annotate_all, copy_titles
-from checks.atomic import write_atomically
-from checks.batch import BatchResult
+from checks.atomic import current_umask, file_mode, write_atomically
+from checks.batch import BatchResult, part_labels
 from checks.findings import CONTRACT_FIELDS
 from checks.letters import write_letters
 from checks.present import csv_safe
-from checks.published import check_published
+from checks.published import PublicationRefusedError, check_figures, check_published
 from checks.registry import FAMILIES, SEVERITIES
 from checks.report import render_report
 from checks.steward_xlsx import write_findings
@@ -65,6 +81,130 @@ class Written:
     counts: dict[str, int]
     annotated: dict[str, str]
     letters: dict[str, str] = field(default_factory=dict)
+    figures: int = 0
+    figures_csv: bool = True
+
+
+#: Past this many validated figures (about 5,000 workbooks, a CSV of ~190 MB)
+#: ``validated/figures.csv`` is not written: the Parquet dataset is.
+FIGURES_CSV_MAX_ROWS = 1_000_000
+
+#: The Arrow types of ``validated/figures`` (its partition column ``year`` apart).
+FIGURES_SCHEMA = pa.schema(
+    [
+        ("submission", pa.string()),
+        ("organisation", pa.string()),
+        ("year", pa.int64()),
+        ("territory", pa.string()),
+        ("channel", pa.string()),
+        ("label", pa.string()),
+        ("period", pa.string()),
+        ("month", pa.int64()),
+        ("metric", pa.string()),
+        ("value", pa.float64()),
+        ("value_max", pa.float64()),
+        ("unit", pa.string()),
+        ("sheet", pa.string()),
+        ("cell", pa.string()),
+        ("stated", pa.string()),
+        ("form", pa.string()),
+        ("decimals", pa.int64()),
+        ("reason", pa.string()),
+        ("row_kind", pa.string()),
+        ("known", pa.bool_()),
+        ("rules", pa.string()),
+        ("status", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FiguresWritten:
+    """What streaming the validated figures wrote.
+
+    Attributes:
+        rows: How many figures.
+        csv: Whether ``validated/figures.csv`` was written (not past
+            :data:`FIGURES_CSV_MAX_ROWS`).
+    """
+
+    rows: int
+    csv: bool
+
+
+def write_figures(
+    parts: Iterable[pd.DataFrame],
+    validated: Path,
+    check: Callable[[pd.DataFrame, int], list[str]] | None = None,
+    csv_max_rows: int = FIGURES_CSV_MAX_ROWS,
+) -> FiguresWritten:
+    """Stream the validated figures, part by part, into the dataset and the CSV copy.
+
+    Args:
+        parts: The figures, one frame per part (:class:`checks.batch.FigureParts`).
+        validated: The ``validated`` folder (of a staging folder: the files are
+            complete only when the run is published).
+        check: Checks a part against the published contract before it is
+            written ((frame, part number) → breaches).
+        csv_max_rows: Past this many figures, no CSV copy.
+
+    Returns:
+        How many figures, and whether the CSV copy was written.
+
+    Raises:
+        PublicationRefusedError: A part breaches the published contract.
+    """
+    dataset = validated / "figures"
+    csv = validated / "figures.csv"
+    validated.mkdir(parents=True, exist_ok=True)
+    state = {"rows": 0, "csv": True}
+    refused: list[str] = []
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for number, frame in enumerate(parts, start=1):
+            if check is not None:
+                refused.extend(check(frame, number))
+            if refused:  # the publication is refused: check the rest, write nothing more
+                continue
+            table = pa.Table.from_pandas(
+                frame[FIGURES_SCHEMA.names], schema=FIGURES_SCHEMA, preserve_index=False
+            )
+            if state["csv"]:
+                if state["rows"] + len(frame) > csv_max_rows:
+                    state["csv"] = False
+                    csv.unlink(missing_ok=True)
+                else:
+                    header = not csv.exists()
+                    frame[FIGURES_SCHEMA.names].to_csv(
+                        csv, mode="a", header=header, index=False, encoding="utf-8"
+                    )
+            state["rows"] += len(frame)
+            yield from table.to_batches()
+
+    pads.write_dataset(
+        batches(),
+        dataset,
+        schema=FIGURES_SCHEMA,
+        format="parquet",
+        partitioning=pads.partitioning(pa.schema([("year", pa.int64())]), flavor="hive"),
+        basename_template="part-{i}.parquet",
+        existing_data_behavior="delete_matching",
+        create_dir=True,
+    )
+    if not dataset.exists():  # no figure at all: an empty dataset is still a dataset
+        dataset.mkdir()
+    if state["rows"] == 0:
+        pd.DataFrame(columns=FIGURES_SCHEMA.names).to_csv(csv, index=False, encoding="utf-8")
+    for path in [csv, *dataset.rglob("*")]:
+        if path.exists():
+            os.chmod(path, 0o777 & ~current_umask() if path.is_dir() else file_mode())
+    if refused:  # nothing of a refused publication is left behind
+        shutil.rmtree(dataset, ignore_errors=True)
+        csv.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            validated.rmdir()
+        raise PublicationRefusedError(refused)
+    return FiguresWritten(int(state["rows"]), bool(state["csv"]) and csv.exists())
 
 
 def worklist(findings: pd.DataFrame) -> pd.DataFrame:
@@ -154,13 +294,21 @@ def write_outputs(
     Returns:
         Where things were written, and the counts by severity.
     """
-    check_published(result, out / "data_docs")  # raises PublicationRefusedError on a breach
+    data_docs = out / "data_docs"
+    # Raise PublicationRefusedError on a breach; the figures are checked as they are written.
+    check_published(result, data_docs, figures=False)
     validated = out / "validated"
+    labels = part_labels(range(result.parts.count))
+
+    def check(frame: pd.DataFrame, number: int) -> list[str]:
+        label = labels[number - 1] if number <= len(labels) else str(number)
+        return check_figures(result, frame, label, data_docs)
+
+    figures = write_figures(result.parts, validated, check)
     findings = localized(result.findings, lang)
     table = worklist(findings)
     write_atomically(out / "discrepancies.csv", _csv(table, steward=True))
     tables = {
-        validated / "figures": result.figures,
         validated / "submissions": result.submissions,
         validated / "schedules": result.schedules,
         validated / "measures": result.measures,
@@ -195,6 +343,8 @@ def write_outputs(
         counts(result.findings),
         links,
         letters,
+        figures.rows,
+        figures.csv,
     )
 
 

@@ -324,32 +324,60 @@ def _where(column: str, value: str) -> Any:
     return Column(name=column) == value
 
 
-def suites(result: BatchResult) -> list[Suite]:
+def suites(result: BatchResult, *, figures: pd.DataFrame | None = None) -> list[Suite]:
     """Build the published contract's suites over a run's validated tables.
+
+    Args:
+        result: The run's result, before publication.
+        figures: The figures to check (all of the run's by default, in memory).
+
+    Returns:
+        The ``figures`` and ``submissions`` suites.
+    """
+    return [
+        figures_suite(result, result.figures if figures is None else figures),
+        submissions_suite(result),
+    ]
+
+
+def figures_suite(result: BatchResult, figures: pd.DataFrame, part: str = "") -> Suite:
+    """Build the contract's suite over some of a run's validated figures.
+
+    Args:
+        result: The run's result, before publication.
+        figures: The figures (a part's, or all).
+        part: Which part (``2/5``), named in the suite's name and title; ``""`` for all.
+
+    Returns:
+        The ``figures`` suite.
+    """
+    names: list[str] = [str(n) for n in result.submissions.get("submission", [])]
+    suffix = f".{part.replace('/', '-of-')}" if part else ""
+    return Suite(
+        f"published_figures{suffix}",
+        figures,
+        figures_expectations(names),
+        title="validated/figures: одно число на строку" + (f" (часть {part})" if part else ""),
+        index=ROW_KEYS,
+    )
+
+
+def submissions_suite(result: BatchResult) -> Suite:
+    """Build the contract's suite over a run's submissions table.
 
     Args:
         result: The run's result, before publication.
 
     Returns:
-        The ``figures`` and ``submissions`` suites.
+        The ``submissions`` suite.
     """
-    names: list[str] = [str(n) for n in result.submissions.get("submission", [])]
-    return [
-        Suite(
-            "published_figures",
-            result.figures,
-            figures_expectations(names),
-            title="validated/figures: одно число на строку",
-            index=ROW_KEYS,
-        ),
-        Suite(
-            "published_submissions",
-            result.submissions,
-            submissions_expectations(),
-            title="validated/submissions: один файл на строку",
-            index=("submission",),
-        ),
-    ]
+    return Suite(
+        "published_submissions",
+        result.submissions,
+        submissions_expectations(),
+        title="validated/submissions: один файл на строку",
+        index=("submission",),
+    )
 
 
 def _example(row: dict[str, Any], index: Sequence[str]) -> str:
@@ -372,7 +400,7 @@ def breaches(outcomes: Sequence[Outcome], index: Mapping[str, Sequence[str]]) ->
     for o in outcomes:
         if o.success:
             continue
-        table = o.suite.removeprefix("published_")
+        table = o.suite.removeprefix("published_").split(".", 1)[0]
         meaning = o.description.split(": ", 1)[-1]
         if o.rows is None:
             lines.append(f"{table}: {meaning}; получено: {o.observed}")
@@ -386,18 +414,23 @@ def breaches(outcomes: Sequence[Outcome], index: Mapping[str, Sequence[str]]) ->
     return lines
 
 
-def check_published(result: BatchResult, data_docs: Path | None = None) -> None:
+def check_published(
+    result: BatchResult, data_docs: Path | None = None, *, figures: bool = True
+) -> None:
     """Validate the run's tables against the published contract before they are written.
 
     Args:
         result: The run's result.
         data_docs: Where to add the contract's results to the Data Docs, if anywhere.
+        figures: Check the figures too, all at once (in memory); a run that
+            writes its figures part by part checks each part with
+            :func:`check_figures` instead.
 
     Raises:
         PublicationRefusedError: A table breaches the contract; its message lists
             every breach in Russian.
     """
-    contract = suites(result)
+    contract = suites(result) if figures else [submissions_suite(result)]
     outcomes = run_suites(contract, "published", data_docs, strict=False)
     if data_docs is not None:
         from checks.datadocs import write_index
@@ -407,3 +440,22 @@ def check_published(result: BatchResult, data_docs: Path | None = None) -> None:
     found = breaches(outcomes, {s.name: s.index for s in contract})
     if found:
         raise PublicationRefusedError(found)
+
+
+def check_figures(
+    result: BatchResult, figures: pd.DataFrame, part: str = "", data_docs: Path | None = None
+) -> list[str]:
+    """Validate one part of the run's figures against the published contract.
+
+    Args:
+        result: The run's result.
+        figures: The part's validated figures.
+        part: Which part (``2/5``); ``""`` when the run has one.
+        data_docs: Where to add the results to the Data Docs, if anywhere.
+
+    Returns:
+        The breaches found, one Russian line each (none: the part may be published).
+    """
+    contract = [figures_suite(result, figures, part)]
+    outcomes = run_suites(contract, "published", data_docs, strict=False)
+    return breaches(outcomes, {s.name: s.index for s in contract})

@@ -68,7 +68,6 @@ def test_outputs_in_the_language_asked_for(run: Run) -> None:
     annotated = load_workbook(run.out / run.written.annotated["seed-000-lugansk-2025.xlsx"])
     assert annotated.sheetnames[0] == {"ru": "Замечания", "en": "Findings"}[run.lang]
     assert sorted(p.name for p in (run.out / "validated").glob("*.parquet")) == [
-        "figures.parquet",
         "measures.parquet",
         "resubmissions.parquet",
         "schedules.parquet",

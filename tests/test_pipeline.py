@@ -80,7 +80,7 @@ def test_flow_end_to_end(inbox: Path, tmp_path: Path) -> None:
         n for n in before if n.startswith("seed-")
     )
     assert summary.written.counts["error"] == 5
-    figures = pd.read_parquet(out / "validated" / "figures.parquet")
+    figures = pd.read_parquet(out / "validated" / "figures")
     assert set(figures["status"]) == {"ok", "flagged"}
     submissions = pd.read_csv(out / "validated" / "submissions.csv")
     assert sorted(submissions["submission"]) == sorted(

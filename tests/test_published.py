@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from checks.batch import BatchResult, validate
+from checks.batch import BatchResult, FixedFigures, validate
 from checks.outputs import write_outputs
 from checks.published import PublicationRefusedError, check_published
 from checks.reader import read_submission
@@ -34,7 +34,7 @@ def with_figures(
     result: BatchResult, change: Callable[[pd.DataFrame], pd.DataFrame]
 ) -> BatchResult:
     """Return the result with its figures table changed."""
-    return dataclasses.replace(result, figures=change(result.figures.copy()))
+    return dataclasses.replace(result, parts=FixedFigures([change(result.figures.copy())]))
 
 
 def test_a_run_meets_the_contract(result: BatchResult, tmp_path: Path) -> None:

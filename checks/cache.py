@@ -1,0 +1,466 @@
+"""The read cache: what was read from each file, kept so that a file is parsed once.
+
+A nightly run sees mostly the files it saw the night before. What the reader
+makes of a file depends only on the file's bytes and on the reader's code, so
+it is kept, keyed by the file's SHA-256, under
+``<out>/.sverka/cache/<reader version>/``: one Parquet file per chunk of files
+read (a file per submission would cost more to open than to read):
+
+* the tidy figures are the table (one row per figure, the columns of
+  :data:`checks.reader.FIGURE_COLUMNS` but the submission's name,
+  organisation and year, with the file's digest in ``sha256``);
+* the rest of each :class:`~checks.reader.Submission` is JSON in the file's
+  key-value metadata: its header (passport, sheets, territories, the
+  reader's findings) under one key, read by :class:`Index` from the footer
+  alone, and its rows of ``Время``, ``Режим работы`` and ``Мероприятия``
+  under another, read with the figures when its partition is validated.
+
+The *reader version* is a digest of the source of every module whose code
+decides what a file reads as (the reader, the value parsers, the
+vocabulary, the rule registry that words the reader's findings, the limits):
+any change to them starts a new cache; nobody has to remember to bump a
+number. The submission's name is not stored: a renamed identical file is a
+hit, and gets its new name on the way out.
+
+What is not kept: a file whose reading was stopped by a limit (a time or
+memory limit may depend on the machine's load that night: it is tried
+again), a file that could not be opened (no digest), a file still arriving.
+
+Deleting the cache changes nothing but time. A damaged cache file is a miss
+for its files (they are read again). :func:`prune`, at the end of a run,
+removes cache files none of whose files are in the inbox any more, and the
+caches of earlier reader versions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from checks.atomic import file_mode
+from checks.findings import Finding, Source
+from checks.limits import Limits
+from checks.reader import FIGURE_COLUMNS, Submission
+
+#: The folder of the cache inside the output folder's house folder.
+CACHE = "cache"
+#: Rules whose findings mean the file was not read for good and must be tried again.
+NOT_KEPT = frozenset({"file-refused", "file-arriving"})
+#: Modules whose code decides what a file reads as (see the module docstring).
+_READER_MODULES = (
+    "reader",
+    "workbook",
+    "values",
+    "text",
+    "vocab",
+    "limits",
+    "findings",
+    "registry",
+    "i18n",
+    "schedules",
+)
+
+
+@functools.cache
+def reader_version() -> str:
+    """Return the digest that names the reader's code and its limits.
+
+    Returns:
+        16 hex digits; they change whenever a reading module or a default limit does.
+    """
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in _READER_MODULES:
+        path = here / f"{name}.py"
+        if path.exists():
+            digest.update(name.encode())
+            digest.update(path.read_bytes())
+    digest.update(repr(Limits()).encode())
+    return digest.hexdigest()[:16]
+
+
+def root(out: Path) -> Path:
+    """Return the cache folder of an output folder, for this reader version.
+
+    Args:
+        out: The output folder.
+
+    Returns:
+        ``<out>/.sverka/cache/<reader version>``.
+    """
+    return out / ".sverka" / CACHE / reader_version()
+
+
+def keepable(sub: Submission) -> bool:
+    """Tell whether a submission may be kept: read for good, with a digest.
+
+    Args:
+        sub: A submission as read.
+
+    Returns:
+        ``False`` for a file stopped by a limit, still arriving, or not opened.
+    """
+    return bool(sub.source.sha256) and not any(f.rule in NOT_KEPT for f in sub.findings)
+
+
+# --- values that JSON and Parquet do not carry as they are -----------------------------
+
+
+def _encode(value: Any) -> Any:
+    """JSON's ``default``: the values of cells JSON has no type for."""
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"$time": value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return {"$timedelta": value.total_seconds()}
+    if isinstance(value, set | frozenset):
+        return {"$set": sorted(value, key=str)}
+    raise TypeError(f"{type(value).__name__} is not kept in the read cache")
+
+
+_DECODERS: dict[str, Any] = {
+    "$datetime": dt.datetime.fromisoformat,
+    "$date": dt.date.fromisoformat,
+    "$time": dt.time.fromisoformat,
+    "$timedelta": lambda seconds: dt.timedelta(seconds=seconds),
+    "$set": set,
+}
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    """JSON's ``object_hook``: undo :func:`_encode`."""
+    if len(obj) == 1:
+        (key, inner), *_ = obj.items()
+        decoder = _DECODERS.get(key)
+        if decoder is not None:
+            return decoder(inner)
+    return obj
+
+
+def _dumps(value: Any) -> bytes:
+    # allow_nan: a NaN read from a cell comes back as NaN (Python's JSON writes it as such).
+    return json.dumps(value, ensure_ascii=False, default=_encode).encode()
+
+
+def _loads(data: bytes) -> Any:
+    return json.loads(data, object_hook=_decode)
+
+
+#: The Arrow type of each figure column kept (the header's columns are not kept).
+FIGURE_TYPES: dict[str, pa.DataType] = {
+    "territory": pa.string(),
+    "channel": pa.string(),
+    "label": pa.string(),
+    "period": pa.string(),
+    "month": pa.int64(),
+    "metric": pa.string(),
+    "value": pa.float64(),
+    "value_max": pa.float64(),
+    "unit": pa.string(),
+    "sheet": pa.string(),
+    "cell": pa.string(),
+    "stated": pa.string(),
+    "form": pa.string(),
+    "decimals": pa.int64(),
+    "reason": pa.string(),
+    "row_kind": pa.string(),
+    "group": pa.string(),
+    "known": pa.bool_(),
+    "row": pa.int64(),
+}
+SHA = "sha256"
+_SCHEMA = pa.schema([(SHA, pa.string()), *FIGURE_TYPES.items()])
+_HEADS = b"sverka-heads"
+_ROWS = b"sverka-rows"
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    record = dataclasses.asdict(finding)
+    del record["submission"]  # the name the file has in this run, set on the way out
+    return record
+
+
+def _head(sub: Submission) -> dict[str, Any]:
+    return {
+        "organisation": sub.source.organisation,
+        "year": sub.source.year,
+        "passport": {k: [v, c] for k, (v, c) in sub.passport.items()},
+        "sheets": sorted(sub.sheets),
+        "territories": list(sub.territories),
+        "findings": [_finding_dict(f) for f in sub.findings],
+    }
+
+
+def _figures(subs: Sequence[Submission]) -> pa.Table | None:
+    """The figures of submissions as Arrow, or ``None`` when one does not fit its column's type."""
+    figures = [f for sub in subs for f in sub.figures]
+    columns: dict[str, Any] = {
+        SHA: [sub.source.sha256 for sub in subs for _ in sub.figures],
+    }
+    for name in FIGURE_TYPES:
+        columns[name] = [f.get(name) for f in figures]
+    try:
+        return pa.Table.from_pydict(columns, schema=_SCHEMA)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return None
+
+
+def store(cache: Path, subs: Sequence[Submission]) -> tuple[str, set[str]]:
+    """Keep what was read from a chunk of files, in one Parquet file.
+
+    Args:
+        cache: The cache folder (:func:`root`).
+        subs: The submissions as read (with their tables).
+
+    Returns:
+        The cache file's name and the digests kept in it (those that may be:
+        see :func:`keepable`); ``("", set())`` when nothing was kept.
+    """
+    heads: dict[str, Any] = {}
+    rows: dict[str, Any] = {}
+    keep: list[Submission] = []
+    for sub in subs:
+        if keepable(sub) and sub.source.sha256 not in heads:
+            heads[sub.source.sha256] = _head(sub)
+            keep.append(sub)
+    table = _figures(keep)
+    if table is None:  # one file's figure has an odd type: keep the others
+        keep = [sub for sub in keep if _figures([sub]) is not None]
+        heads = {sub.source.sha256: heads[sub.source.sha256] for sub in keep}
+        table = _figures(keep)
+    if not heads or table is None:
+        return "", set()
+    for sub in keep:
+        rows[sub.source.sha256] = {
+            "time_rows": sub.time_rows,
+            "schedules": sub.schedules,
+            "measures": sub.measures,
+        }
+    table = table.replace_schema_metadata(
+        {
+            _HEADS: _dumps(heads),
+            _ROWS: _dumps(rows),
+        }
+    )
+    path = cache / f"{secrets.token_hex(8)}.parquet"
+    tmp = cache / f".{path.name}.tmp"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, tmp, compression="zstd", write_statistics=False)
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return "", set()
+    return path.name, set(heads)
+
+
+def _submission(path: Path, name: str, sha256: str, head: dict[str, Any]) -> Submission:
+    year = head.get("year")
+    source = Source(name, sha256, str(head.get("organisation", "")), year)
+    sub = Submission(path=path, source=source)
+    sub.passport = {k: (v, str(c)) for k, (v, c) in head.get("passport", {}).items()}
+    sub.sheets = set(head.get("sheets", []))
+    sub.territories = list(head.get("territories", []))
+    sub.findings = [Finding(submission=name, **f) for f in head.get("findings", [])]
+    return sub
+
+
+def strip(sub: Submission) -> Submission:
+    """Return the header of a submission: the same without its tables.
+
+    Args:
+        sub: A submission as read.
+
+    Returns:
+        A copy without figures, rows of ``Время``, schedules and measures.
+    """
+    return dataclasses.replace(sub, figures=[], time_rows=[], schedules=[], measures=[])
+
+
+class Index:
+    """Which kept file holds which digest, read from the cache files' footers."""
+
+    def __init__(self, cache: Path) -> None:
+        """Read the footers of every cache file.
+
+        Args:
+            cache: The cache folder (:func:`root`); it need not exist.
+        """
+        self.cache = cache
+        self.files: dict[str, str] = {}
+        self.heads: dict[str, dict[str, Any]] = {}
+        if cache.is_dir():
+            for path in sorted(cache.glob("*.parquet")):
+                self.add(path.name)
+
+    def add(self, name: str) -> None:
+        """Take in one cache file's digests (a damaged file is skipped: its files are misses).
+
+        Args:
+            name: The file's name in the cache folder.
+        """
+        try:
+            metadata = pq.read_schema(self.cache / name).metadata or {}
+            heads = _loads(metadata[_HEADS])
+        except (OSError, KeyError, ValueError, pa.ArrowException):
+            return
+        for sha, head in heads.items():
+            self.files[sha] = name
+            self.heads[sha] = head
+
+    def header(self, sha256: str, path: Path, name: str) -> Submission | None:
+        """Return a kept file's header: everything but its tables.
+
+        Args:
+            sha256: The file's digest.
+            path: The file, as found in this run.
+            name: Its submission name in this run.
+
+        Returns:
+            The submission without figures, rows of ``Время``, schedules and
+            measures (:func:`tables` gives them); ``None`` on a miss.
+        """
+        head = self.heads.get(sha256)
+        return None if head is None else _submission(path, name, sha256, head)
+
+    def where(self, subs: Sequence[Submission]) -> dict[str, str]:
+        """Map the digests of some submissions to the cache files holding them.
+
+        Args:
+            subs: Submissions (headers or whole).
+
+        Returns:
+            Digest → cache file name, for those kept.
+        """
+        return {
+            s.source.sha256: self.files[s.source.sha256]
+            for s in subs
+            if s.source.sha256 in self.files
+        }
+
+
+def figures_frame(table: pa.Table) -> pd.DataFrame:
+    """Turn kept figures into the typed frame :func:`checks.batch.build_tables` makes.
+
+    Args:
+        table: Figures with the header columns already added.
+
+    Returns:
+        The frame, columns in :data:`checks.reader.FIGURE_COLUMNS` order.
+    """
+    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    frame = frame[list(FIGURE_COLUMNS)]
+    return frame.astype(
+        {
+            "value": "float64",
+            "value_max": "float64",
+            "month": "Int64",
+            "decimals": "Int64",
+            "year": "Int64",
+            "known": "bool",
+            "row": "int64",
+        }
+    )
+
+
+def tables(
+    cache: Path, subs: Sequence[Submission], files: dict[str, str]
+) -> tuple[list[Submission], pd.DataFrame | None]:
+    """Load the tables of some submissions from the cache.
+
+    Args:
+        cache: The cache folder (:func:`root`).
+        subs: Headers (and whole submissions not kept, returned as they are).
+        files: Digest → cache file, for the headers (:meth:`Index.where`).
+
+    Returns:
+        The submissions with their rows of ``Время``, schedules and measures,
+        and the figures of the kept ones as a typed frame (``None`` when none
+        is kept); a kept submission's own ``figures`` list stays empty.
+    """
+    wanted: dict[str, list[Submission]] = {}
+    for sub in subs:
+        if sub.source.sha256 in files:
+            wanted.setdefault(files[sub.source.sha256], []).append(sub)
+    if not wanted:
+        return list(subs), None
+    parts: list[pa.Table] = []
+    whole: dict[int, Submission] = {}
+    for name, group in wanted.items():
+        parquet = pq.ParquetFile(cache / name)
+        metadata = parquet.schema_arrow.metadata or {}
+        rows = _loads(metadata[_ROWS])
+        table = parquet.read()
+        for sub in group:
+            sha = sub.source.sha256
+            kept = rows[sha]
+            whole[id(sub)] = dataclasses.replace(
+                sub,
+                time_rows=kept["time_rows"],
+                schedules=kept["schedules"],
+                measures=kept["measures"],
+            )
+            mask = pc.equal(table[SHA], sha)
+            picked = table.filter(mask)
+            n = picked.num_rows
+            src = sub.source
+            picked = picked.append_column("submission", pa.array([src.submission] * n, pa.string()))
+            picked = picked.append_column(
+                "organisation", pa.array([src.organisation] * n, pa.string())
+            )
+            picked = picked.append_column("year", pa.array([src.year] * n, pa.int64()))
+            parts.append(picked.drop_columns([SHA]))
+    frame = figures_frame(pa.concat_tables(parts))
+    return [whole.get(id(s), s) for s in subs], frame
+
+
+def prune(out: Path, keep: Iterable[str]) -> int:
+    """Remove cache files none of whose files are read any more, and other reader versions.
+
+    A cache file is kept while one of its files is still in the inbox (its
+    other entries cost only disk). Call it only while holding the output
+    folder's lock.
+
+    Args:
+        out: The output folder.
+        keep: The digests of this run's files.
+
+    Returns:
+        How many cache files were removed.
+    """
+    base = out / ".sverka" / CACHE
+    if not base.is_dir():
+        return 0
+    current = root(out)
+    for other in base.iterdir():
+        if other != current and other.is_dir():
+            shutil.rmtree(other, ignore_errors=True)
+    if not current.is_dir():
+        return 0
+    kept = set(keep)
+    index = Index(current)
+    used = {index.files[sha] for sha in kept if sha in index.files}
+    removed = 0
+    for item in current.iterdir():
+        if item.name not in used:
+            item.unlink(missing_ok=True)
+            removed += 1
+    return removed
