@@ -162,7 +162,6 @@ class FigureParts:
                 continue
             yield _flag(frame, self.flagged)
 
-
     @property
     def count(self) -> int:
         """How many parts there are."""

@@ -366,7 +366,7 @@ def figures_frame(table: pa.Table) -> pd.DataFrame:
     Returns:
         The frame, columns in :data:`checks.reader.FIGURE_COLUMNS` order.
     """
-    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    frame: pd.DataFrame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
     frame = frame[list(FIGURE_COLUMNS)]
     return frame.astype(
         {

@@ -144,6 +144,15 @@ def _parser() -> argparse.ArgumentParser:
             help="файл, изменённый менее чем столько секунд назад, ждёт следующего запуска "
             f"(возможно, его ещё копируют); по умолчанию {settle}",
         )
+    for sub in (run, serve):
+        sub.add_argument(
+            "--dask-address",
+            default=None,
+            metavar="tcp://HOST:PORT",
+            help="читать и проверять на кластере Dask с этим планировщиком (по умолчанию — "
+            "на этой машине, всеми ядрами); рабочие процессы Dask должны видеть папку "
+            "входящих и папку результатов по тем же путям",
+        )
     serve.add_argument(
         "--cron",
         default=DEFAULT_CRON,
@@ -229,9 +238,9 @@ def _run(args: argparse.Namespace) -> int:
             )
         try:
             # Prefect reads its settings when first imported: after PREFECT_API_URL is set.
-            from flows.pipeline import reconcile
+            from flows.pipeline import reconcile, with_dask
 
-            summary = reconcile(
+            summary = with_dask(reconcile, args.dask_address)(
                 inbox=str(paths["inbox"]),
                 out=str(paths["out"]),
                 norms=paths["norms"],
@@ -409,7 +418,7 @@ def _serve(args: argparse.Namespace) -> int:
         server = local_server.start(_logs(args.out) / "prefect-server.log")
     try:
         # Prefect reads its settings when first imported: after PREFECT_API_URL is set.
-        from flows.pipeline import reconcile
+        from flows.pipeline import reconcile, with_dask
         from flows.service import serve
 
         ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
@@ -418,7 +427,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
         print(f"Prefect: {ui} — Ctrl+C, чтобы остановить.", flush=True)
         serve(
-            reconcile,
+            with_dask(reconcile, args.dask_address),
             name=DEPLOYMENT,
             cron=args.cron,
             timezone=args.timezone,

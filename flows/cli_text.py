@@ -198,6 +198,13 @@ OURS_EN: dict[str, str] = {
         "a file modified fewer than this many seconds ago waits for the next run "
         "(it may still be being copied); default 60"
     ),
+    "читать и проверять на кластере Dask с этим планировщиком (по умолчанию — "
+    "на этой машине, всеми ядрами); рабочие процессы Dask должны видеть папку "
+    "входящих и папку результатов по тем же путям": (
+        "read and check on the Dask cluster of this scheduler (default: on this machine, "
+        "with every core); the Dask workers must see the inbox and the output folder "
+        "at the same paths"
+    ),
     "расписание в формате cron (по умолчанию «0 2 * * *»)": (
         "the schedule in cron format (default «0 2 * * *»)"
     ),

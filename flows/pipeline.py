@@ -1,9 +1,16 @@
 """The Prefect flow: read the inbox, validate the batch, publish the outputs.
 
 The flow only sequences plain functions from :mod:`checks`; everything it
-does can be called without Prefect. A run is a transaction on its output
-folder: it holds the folder's lock (:mod:`checks.runlock`), writes into a
-staging folder and switches the complete set in at the end
+does can be called without Prefect. Reading and checking are split into
+tasks over chunks of files and parts of the batch, run by the flow's task
+runner: threads on this machine (each reading chunk in a worker process of
+its own, so every core reads), or a Dask cluster with
+``sverka run --dask-address`` (:func:`with_dask`). Files already read by an
+earlier run are taken from the read cache (:mod:`checks.cache`), not opened.
+
+A run is a transaction on its output folder: it holds the folder's lock
+(:mod:`checks.runlock`), writes into a staging folder and switches the
+complete set in at the end
 (:mod:`checks.publish`), so the folder always holds exactly one run's
 outputs, whatever overlaps or crashes.
 """
@@ -13,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib.metadata
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,12 +29,26 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from checks import cache as read_cache
 from checks import publish, runlock
-from checks.batch import BatchResult, WaiverInput, validate
-from checks.inbox import openable, read_inbox
-from checks.norms import load_mapping, load_standard
+from checks.batch import (
+    BatchResult,
+    CacheLoader,
+    Loader,
+    PartResult,
+    WaiverInput,
+    check_part,
+    choose_standards,
+    conclude,
+    part_labels,
+    plan,
+)
+from checks.inbox import ChunkRead, assemble, lookup, merge, openable, read_chunk, survey
+from checks.norms import Standard, load_mapping, load_standard
 from checks.outputs import (
     SEVERITY_RU,
     Written,
@@ -46,6 +68,9 @@ FLOW_TIMEOUT_S = 6 * 3600
 #: Writing to a shared folder fails transiently (a dropped SMB session, a
 #: full disk being cleaned): the write is tried again after these delays.
 WRITE_RETRY_DELAYS_S: list[float] = [10, 30, 60]
+#: Files read by one task: enough that a task's overhead (tens of milliseconds
+#: in Prefect, a worker process, a Dask round trip) is small beside reading them.
+CHUNK_FILES = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,34 +94,105 @@ class RunSummary:
     waivers_file: str = ""
 
 
-@task(name="read-inbox", cache_policy=NO_CACHE)
-def read_task(inbox: Path, settle_seconds: float = 0.0) -> list[Submission]:
-    """Read every submission in the inbox, in worker processes; fresh files wait."""
-    with Phase("чтение файлов", log=get_run_logger().info) as phase:
+@task(name="read-chunk", cache_policy=NO_CACHE)
+def read_chunk_task(files: list[tuple[Path, str]], cache: Path) -> ChunkRead:
+    """Read one chunk of files in a worker process, and keep what was read in the cache."""
+    return read_chunk(files, cache=cache, workers=1)
 
-        def progress(done: int, total: int) -> None:
+
+def read_all(inbox: Path, out: Path, settle_seconds: float) -> tuple[list[Submission], Loader]:
+    """Read the inbox: the cache's files from the cache, the others in chunk tasks.
+
+    Args:
+        inbox: The inbox.
+        out: The output folder (its read cache).
+        settle_seconds: See :func:`reconcile`.
+
+    Returns:
+        Every submission (headers for those in the cache), and the loader of their tables.
+    """
+    logger = get_run_logger()
+    cache = read_cache.root(out)
+    found = survey(inbox, settle_seconds)
+    index = read_cache.Index(cache)
+    todo = lookup(found.ready, index)
+    chunks = [todo.misses[i : i + CHUNK_FILES] for i in range(0, len(todo.misses), CHUNK_FILES)]
+    read: dict[int, ChunkRead] = {}
+    with Phase("чтение файлов", log=logger.info) as phase:
+        total, done = len(todo.misses), 0
+        phase.advance(0, total)
+        futures = [read_chunk_task.submit(chunk, cache) for chunk in chunks]
+        numbers = {id(future): n for n, future in enumerate(futures)}
+        for future in as_completed(futures):
+            number = numbers[id(future)]
+            read[number] = future.result()
+            done += len(chunks[number])
             phase.advance(done, total)
+    for number in sorted(read):
+        if read[number].cache_file:
+            index.add(read[number].cache_file)
+    fresh = [sub for number in sorted(read) for sub in read[number].submissions]
+    subs = assemble(found, merge(todo, fresh))
+    logger.info("Из кэша чтения: %d файлов; прочитано заново: %d", len(todo.hits), len(todo.misses))
+    return subs, CacheLoader(cache, index.where(subs))
 
-        return read_inbox(inbox, settle_seconds=settle_seconds, progress=progress)
+
+@task(name="check-part", cache_policy=NO_CACHE)
+def check_part_task(
+    part: list[Submission],
+    standards: dict[str, Standard],
+    load: Loader,
+    data_docs: Path,
+    label: str,
+) -> PartResult:
+    """Check one part of the batch (whole partitions: organisation and year)."""
+    return check_part(part, standards, load, data_docs, label)
 
 
-@task(name="validate-batch", cache_policy=NO_CACHE)
-def validate_task(
-    submissions: list[Submission],
+def validate_all(
+    subs: list[Submission],
+    load: Loader,
+    *,
     norms: str | None,
     norms_map: str | None,
     waivers: str | None,
     data_docs: Path,
 ) -> BatchResult:
-    """Validate all submissions as one batch, against the chosen standards, with waivers."""
+    """Validate every submission, part by part, then conclude over the whole batch.
+
+    On this machine the parts are checked one after the other (their pandas
+    work holds the interpreter's lock; threads would not help); on a Dask
+    cluster they run at once, on the workers.
+    """
     default = load_standard(Path(norms)) if norms else None
     by_organisation = load_mapping(Path(norms_map)) if norms_map else None
     waiving = None
     if waivers:
         read, problems = load_waivers(Path(waivers))
         waiving = WaiverInput(read, problems, Path(waivers).name, dt.date.today(), waivers)
-    with Phase("проверка", log=get_run_logger().info):
-        return validate(submissions, default, by_organisation, waiving, data_docs)
+    standards = choose_standards(subs, default, by_organisation)
+    parts = plan(subs)
+    labels = part_labels(parts)
+    runner: Any = getattr(get_run_context(), "task_runner", None)
+    with Phase("проверка", log=get_run_logger().info) as phase:
+        phase.advance(0, len(subs))
+        if isinstance(runner, ThreadPoolTaskRunner):
+            checked = []
+            for part, label in zip(parts, labels, strict=True):
+                checked.append(
+                    check_part_task(quote(part), quote(standards), quote(load), data_docs, label)  # type: ignore[call-overload]
+                )
+                phase.advance(sum(len(p) for p in parts[: len(checked)]), len(subs))
+        else:
+            # No quote() here: Dask would take the annotation (a tuple holding a callable)
+            # for a task of its own. Headers are small; Prefect's walk over them is cheap.
+            futures = [
+                check_part_task.submit(part, standards, load, data_docs, label)
+                for part, label in zip(parts, labels, strict=True)
+            ]
+            checked = [future.result() for future in futures]
+            phase.advance(len(subs), len(subs))
+        return conclude(subs, parts, checked, standards, waivers=waiving, load=load)
 
 
 def _transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -143,6 +239,24 @@ def publish_task(out: Path, staging: Path, run: dict[str, Any]) -> dict[str, Any
     return publish.publish(out, staging, run)
 
 
+def with_dask(flow_: Any, address: str | None) -> Any:
+    """Return the flow set to run its tasks on an existing Dask cluster, if one is given.
+
+    Args:
+        flow_: The flow (:func:`reconcile`).
+        address: The scheduler's address, ``tcp://HOST:PORT``; ``None`` or
+            empty keeps the flow's threads on this machine.
+
+    Returns:
+        The flow, with prefect-dask's ``DaskTaskRunner`` when an address is given.
+    """
+    if not address:
+        return flow_
+    from prefect_dask import DaskTaskRunner
+
+    return flow_.with_options(task_runner=DaskTaskRunner(address=address))
+
+
 def _version() -> str:
     try:
         return importlib.metadata.version("sverka")
@@ -158,7 +272,12 @@ def _flow_run_id() -> str:
         return ""
 
 
-@flow(name="sverka", log_prints=False, timeout_seconds=FLOW_TIMEOUT_S)
+@flow(
+    name="sverka",
+    log_prints=False,
+    timeout_seconds=FLOW_TIMEOUT_S,
+    task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1),  # type: ignore[arg-type]
+)
 def reconcile(
     inbox: str = "inbox",
     out: str = "outputs",
@@ -203,7 +322,7 @@ def reconcile(
             logger.info("Удалены остатки прерванных запусков: %s", ", ".join(removed))
         staging = publish.begin(out_path, run_id)
         logger.info("Запуск %s: папка входящих %s", run_id, inbox_path)
-        submissions = read_task(inbox_path, settle_seconds)
+        submissions, loader = read_all(inbox_path, out_path, settle_seconds)
         arriving = sum(any(f.rule == "file-arriving" for f in s.findings) for s in submissions)
         logger.info(
             "Прочитано файлов: %d из %s; ждут следующего запуска: %d",
@@ -211,9 +330,14 @@ def reconcile(
             inbox_path,
             arriving,
         )
-        # quote(): Prefect would otherwise walk every figure of every submission to
-        # track task inputs (4x the pipeline's own time on 1,000 files, bench.py).
-        result = validate_task(quote(submissions), norms, norms_map, waivers, staging / "data_docs")  # type: ignore[call-overload]
+        result = validate_all(
+            submissions,
+            loader,
+            norms=norms,
+            norms_map=norms_map,
+            waivers=waivers,
+            data_docs=staging / "data_docs",
+        )
         sources = openable(submissions)
         label = f"Run {run_id}" if lang == "en" else f"Запуск {run_id}"
         staged = write_task(
@@ -239,9 +363,14 @@ def reconcile(
                 ),
                 "files_read": len(submissions) - arriving,
                 "files_waiting": arriving,
+                "figures": staged.figures,
+                "figures_csv": staged.figures_csv,
                 "counts": staged.counts,
             },
         )
+        pruned = read_cache.prune(out_path, {s.source.sha256 for s in submissions})
+        if pruned:
+            logger.info("Из кэша чтения удалено файлов, не нужных больше: %d", pruned)
     written = dataclasses.replace(
         staged,
         worklist=out_path / staged.worklist.relative_to(staging),
@@ -266,6 +395,12 @@ def reconcile(
         ", ".join(f"{SEVERITY_RU[s]}: {n}" for s, n in written.counts.items()),
     )
     logger.info("Файл исключений: %s", result.waivers_file or "не задан")
+    if not staged.figures_csv:
+        logger.info(
+            "validated/figures.csv не записан: %d чисел больше предела CSV; "
+            "все числа в validated/figures/ (Parquet)",
+            staged.figures,
+        )
     return RunSummary(
         files=len(submissions) - arriving,
         waiting=arriving,
