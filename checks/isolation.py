@@ -357,6 +357,14 @@ def read_files(
         for job in jobs:
             finish(job, reader(job.path, job.name, limits))
         return [results[job.index] for job in jobs]
+    if jobs and multiprocessing.current_process().daemon:
+        # A Dask worker is a daemonic process unless told otherwise, and those may not
+        # start processes: each file would go unread. Say how to start the workers.
+        raise WorkerStartError(
+            "процесс не может запускать процессы чтения (он «демон»: так по умолчанию "
+            "запускаются рабочие процессы Dask); запустите их с переменной окружения "
+            "DASK_DISTRIBUTED__WORKER__DAEMON=False"
+        )
     count = workers or min(MAX_WORKERS, os.cpu_count() or 1)
     pending = deque(_chunks(jobs, count))
     ctx = _context() if pending else None
