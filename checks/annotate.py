@@ -43,6 +43,7 @@ from checks import vocab
 from checks.atomic import write_atomically
 from checks.findings import SHEET_ORDER, cell_sort_key
 from checks.present import excel_value, root_indices, shown_value
+from checks.reuse import Kept
 from checks.sheetstyle import print_landscape, put_text, row_height
 from checks.tables import is_missing, records
 from checks.workbook import UnreadableWorkbookError, a1
@@ -446,7 +447,12 @@ def _target_name(name: str) -> PurePosixPath | None:
 
 
 def annotate_all(
-    paths: Mapping[str, Path], findings: pd.DataFrame, out_dir: Path, *, lang: str = "ru"
+    paths: Mapping[str, Path],
+    findings: pd.DataFrame,
+    out_dir: Path,
+    *,
+    lang: str = "ru",
+    kept: Kept | None = None,
 ) -> dict[str, Path]:
     """Write an annotated copy of every submission that has findings.
 
@@ -461,6 +467,8 @@ def annotate_all(
         findings: The run's findings (the contract's columns, ``submission`` among them).
         out_dir: The run's output folder.
         lang: The copies' language, ``"ru"`` or ``"en"`` (see :func:`annotate`).
+        kept: Copies made by earlier runs (:mod:`checks.reuse`): a copy whose file,
+            findings and language are unchanged is copied from there, not made again.
 
     Returns:
         Submission name → the annotated copy written.
@@ -480,9 +488,18 @@ def annotate_all(
         if source is None or relative is None:
             continue
         target = out_dir / "annotated" / Path(*relative.parts)
+        key = ""
+        if kept is not None:
+            digest = str(part["submission_sha256"].iloc[0]) if "submission_sha256" in part else ""
+            key = kept.key(digest, lang, submission, part.to_csv(index=False)) if digest else ""
+            if key and kept.fetch(key, target):
+                written[submission] = target
+                continue
         try:
             annotate(source, part, target, lang=lang)
         except UnreadableWorkbookError:
             continue
+        if kept is not None and key:
+            kept.keep(key, target)
         written[submission] = target
     return written

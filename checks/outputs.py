@@ -39,6 +39,7 @@ from checks.present import csv_safe
 from checks.published import PublicationRefusedError, check_figures, check_published
 from checks.registry import FAMILIES, SEVERITIES
 from checks.report import render_report
+from checks.reuse import Kept
 from checks.steward_xlsx import write_findings
 from checks.tables import is_missing, records
 
@@ -278,6 +279,7 @@ def write_outputs(
     *,
     run_label: str = "",
     letter_template: Path | None = None,
+    kept: Kept | None = None,
 ) -> Written:
     """Write the worklist, the validated tables and the annotated copies under ``out``.
 
@@ -290,6 +292,8 @@ def write_outputs(
             time of writing when empty).
         letter_template: The steward's letter template (the letters are Russian
             whatever ``lang``); the default template if not given.
+        kept: Annotated copies of earlier runs to reuse where nothing changed
+            (:mod:`checks.reuse`); none if not given.
 
     Returns:
         Where things were written, and the counts by severity.
@@ -318,7 +322,7 @@ def write_outputs(
     for stem, frame in tables.items():
         write_atomically(stem.with_suffix(".csv"), _csv(frame))
         write_atomically(stem.with_suffix(".parquet"), _parquet(frame))
-    annotated = annotate_all(sources or {}, findings, out, lang=lang)
+    annotated = annotate_all(sources or {}, findings, out, lang=lang, kept=kept)
     links = {name: path.relative_to(out).as_posix() for name, path in annotated.items()}
     write_atomically(out / "discrepancies.xlsx", _xlsx(table, lang, links, out))
     docs = out / "data_docs" / "index.html"

@@ -57,6 +57,7 @@ from checks.outputs import (
     write_outputs,
 )
 from checks.reader import Submission
+from checks.reuse import Kept
 from checks.waivers import load as load_waivers
 from flows.progress import Phase
 
@@ -224,12 +225,19 @@ def write_task(
     run_label: str,
     *,
     letter_template: str | None = None,
+    kept: Kept | None = None,
 ) -> Written:
     """Write the worklist, the tables, the annotated copies and the letters into staging."""
     template = Path(letter_template) if letter_template else None
     with Phase("запись результатов", log=get_run_logger().info):
         return write_outputs(
-            result, staging, sources, lang, run_label=run_label, letter_template=template
+            result,
+            staging,
+            sources,
+            lang,
+            run_label=run_label,
+            letter_template=template,
+            kept=kept,
         )
 
 
@@ -340,8 +348,9 @@ def reconcile(
         )
         sources = openable(submissions)
         label = f"Run {run_id}" if lang == "en" else f"Запуск {run_id}"
+        kept = Kept(out_path / ".sverka" / "kept" / "annotated")
         staged = write_task(
-            quote(result), staging, sources, lang, label, letter_template=letter_template
+            quote(result), staging, sources, lang, label, letter_template=letter_template, kept=kept
         )  # type: ignore[call-overload]
         waivers_file = Path(waivers) if waivers else None
         manifest = publish_task(
@@ -371,6 +380,8 @@ def reconcile(
         pruned = read_cache.prune(out_path, {s.source.sha256 for s in submissions})
         if pruned:
             logger.info("Из кэша чтения удалено файлов, не нужных больше: %d", pruned)
+        kept.prune()
+        logger.info("Размеченных копий взято из прошлых запусков: %d", kept.hits)
     written = dataclasses.replace(
         staged,
         worklist=out_path / staged.worklist.relative_to(staging),
