@@ -42,6 +42,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from checks import vocab
 from checks.atomic import write_atomically
 from checks.findings import SHEET_ORDER, cell_sort_key
+from checks.parallel import map_files
 from checks.present import excel_value, root_indices, shown_value
 from checks.reuse import Kept
 from checks.sheetstyle import print_landscape, put_text, row_height
@@ -481,6 +482,8 @@ def annotate_all(
     shown = _open_only(findings)
     if shown.empty:
         return written
+    jobs: list[tuple[Path, pd.DataFrame, Path, str]] = []
+    keys: dict[Path, tuple[str, str]] = {}
     for name, part in shown.groupby(shown["submission"].map(_text), sort=True):
         submission = str(name)
         source = paths.get(submission)
@@ -495,11 +498,23 @@ def annotate_all(
             if key and kept.fetch(key, target):
                 written[submission] = target
                 continue
-        try:
-            annotate(source, part, target, lang=lang)
-        except UnreadableWorkbookError:
+        jobs.append((source, part, target, lang))
+        keys[target] = (submission, key)
+    for target, made in zip(keys, map_files(_annotate_job, jobs), strict=True):
+        if not made:
             continue
+        submission, key = keys[target]
         if kept is not None and key:
             kept.keep(key, target)
         written[submission] = target
-    return written
+    return dict(sorted(written.items()))
+
+
+def _annotate_job(job: tuple[Path, pd.DataFrame, Path, str]) -> bool:
+    """Make one annotated copy (in a worker process); ``False`` for a file openpyxl can't open."""
+    source, findings, target, lang = job
+    try:
+        annotate(source, findings, target, lang=lang)
+    except UnreadableWorkbookError:
+        return False
+    return True

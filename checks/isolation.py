@@ -277,6 +277,16 @@ class _Process(ForkServerProcess):
         return _Popen(process_obj)
 
 
+class CleanForkServerContext(ForkServerContext):
+    """multiprocessing's fork-server context whose processes skip the parent's ``__main__``.
+
+    For a :class:`concurrent.futures.ProcessPoolExecutor` (``mp_context=``) run
+    from any program, an unguarded script included (see :class:`_Popen`).
+    """
+
+    Process = _Process
+
+
 def _context() -> ForkServerContext:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)

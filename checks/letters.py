@@ -43,6 +43,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from checks.atomic import write_atomically
 from checks.findings import SHEET_ORDER, cell_sort_key
+from checks.parallel import map_files
 from checks.tables import is_missing
 
 #: Severities a letter lists, in its order.
@@ -648,16 +649,23 @@ def write_letters(
     folder = out / FOLDER
     written: dict[str, str] = {}
     taken: set[str] = set()
+    jobs: list[tuple[Letter, LetterTemplate, Path]] = []
     for letter in compose(findings, submissions, today or dt.date.today()):
         name = letter_name(letter.submission, taken)
         if name is None:
             continue
-        document = render_letter(letter, wording)
         target = folder / Path(*PurePosixPath(name).parts)
-        write_atomically(target, _saver(document))
+        jobs.append((letter, wording, target))
         written[letter.submission] = target.relative_to(out).as_posix()
+    map_files(_write_letter, jobs)
     _remove_stale(folder, {out / path for path in written.values()})
     return written
+
+
+def _write_letter(job: tuple[Letter, LetterTemplate, Path]) -> None:
+    """Render and save one letter (in a worker process when there are many)."""
+    letter, wording, target = job
+    write_atomically(target, _saver(render_letter(letter, wording)))
 
 
 def _saver(document: DocumentObject) -> Callable[[Path], None]:
