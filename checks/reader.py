@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,28 @@ FIGURE_COLUMNS = (
     "known",
     "row",
 )
+
+
+def contract_sheets(titles: Sequence[str]) -> list[int]:
+    """Choose the sheets the reader reads: the first one of each contract sheet.
+
+    Any other sheet (outside the contract, or a contract sheet given twice)
+    becomes a ``sheet-extra`` finding by its title alone: its cells are not read.
+
+    Args:
+        titles: The workbook's sheet titles, in order.
+
+    Returns:
+        The indexes of the sheets to read.
+    """
+    seen: set[str] = set()
+    chosen: list[int] = []
+    for index, title in enumerate(titles):
+        canonical = vocab.lookup(vocab.SHEET_INDEX, title)
+        if canonical is not None and canonical not in seen:
+            seen.add(canonical)
+            chosen.append(index)
+    return chosen
 
 
 def _clean_label(raw: object) -> str:
@@ -623,7 +646,7 @@ def read_submission(
         return sub
     sha = hashlib.sha256(data).hexdigest()
     try:
-        raw_sheets = read_workbook(data, path, limits)
+        raw_sheets = read_workbook(data, path, limits, select=contract_sheets)
     except RefusedWorkbookError as exc:
         return refused_submission(path, name, exc.refusal, sha)
     except UnreadableWorkbookError as exc:
