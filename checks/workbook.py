@@ -195,8 +195,13 @@ class RawSheet:
             Row number → (column number → cell), blank rows left out.
         """
         grouped: dict[int, dict[int, RawCell]] = {}
-        for (r, c), cell in sorted(self.cells.items()):
-            grouped.setdefault(r, {})[c] = cell
+        cells = self.cells
+        for key in sorted(cells):
+            r = key[0]
+            row = grouped.get(r)
+            if row is None:
+                row = grouped[r] = {}
+            row[key[1]] = cells[key]
         return grouped
 
     def value(self, r: int, c: int) -> Any:
@@ -205,8 +210,11 @@ class RawSheet:
         return None if cell is None else cell.value
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def a1(row: int, column: int) -> str:
     """Return the A1 reference of a 1-based (row, column).
+
+    Remembered: a run names the same few thousand cells over and over.
 
     Args:
         row: The row number.
