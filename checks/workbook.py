@@ -446,11 +446,20 @@ _TRAILING_SPACE = re.compile(
     )
     + rb")"
 )
-_SPACE_BEFORE_END = re.compile(rb"[\t\n]</t>")
-_CELL_BARE = re.compile(rb"<c[/>]")
+_SPACE_BEFORE_END = re.compile(rb"<t>[^<]*[ \t\n]</t>")
+_PHONETIC = re.compile(rb"<rPh")
+_T_ATTRIBUTES = re.compile(rb'<t (?!xml:space="preserve">)')
+_INLINE_STRING = re.compile(rb"<is>")
+#: A ``<row>`` or a ``<c>`` whose first attribute is not its reference.
+_ROW_UNNUMBERED = re.compile(rb'<row(?! r=")')
+_CELL_UNNUMBERED = re.compile(rb'<c(?: (?!r=")|[/>])')
+_DIMENSION_TAG = re.compile(rb"<dimension\b")
+_BOOLEAN_TAG = re.compile(rb't="b"')
 #: A cell reference beyond column Z or row 999, or written otherwise than
 #: ``A1``: the references are then all checked, and the used range measured.
 _FAR_CELL = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{4}|(?![A-Z][0-9]{1,3}"))')
+#: The largest range of cells within ``Z999``.
+_NEAR_AREA = 26 * 999
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 _DIMENSION = re.compile(
@@ -554,11 +563,10 @@ def _text_part(xml: bytes, start: int) -> None:
     """
     if (
         (b"_" in xml and b"_x" in xml)
-        or b"rPh" in xml
-        or xml.count(b"<t ") != xml.count(b'<t xml:space="preserve">')
+        or _PHONETIC.search(xml, start)
+        or _T_ATTRIBUTES.search(xml, start)
         or _LEADING_SPACE.search(xml, start)
-        or b" </t>" in xml
-        or ((xml.find(b"\n", start) >= 0 or b"\t" in xml) and _SPACE_BEFORE_END.search(xml))
+        or _SPACE_BEFORE_END.search(xml, start)
         or _TRAILING_SPACE.search(xml, start)
     ):
         raise _NotFastError
@@ -758,31 +766,27 @@ def _fast_sheet(
     if len(xml) > _FAST_PART_BYTES:
         raise _NotFastError
     start = _body(xml)
-    if b"<is>" in xml:
+    if _INLINE_STRING.search(xml, start):
         _text_part(xml, start)
-    rows = xml.count(b"<row")
-    cells = xml.count(b"<c ")
-    if (
-        rows > limits.rows_per_sheet
-        or xml.count(b'<row r="') != rows
-        or cells >= limits.cells_per_sheet
-        or xml.count(b'<c r="') != cells
-        or _CELL_BARE.search(xml, start)
+    if _ROW_UNNUMBERED.search(xml, start) or _CELL_UNNUMBERED.search(xml, start):
+        raise _NotFastError  # openpyxl numbers rows and cells written without their reference
+    # openpyxl applies the caps as it reads; a part too short to hold that many
+    # elements need not be counted
+    if (len(xml) >= 4 * limits.rows_per_sheet and xml.count(b"<row") > limits.rows_per_sheet) or (
+        len(xml) >= 3 * limits.cells_per_sheet and xml.count(b"<c ") >= limits.cells_per_sheet
     ):
-        # openpyxl applies the caps as it reads, and numbers rows and cells
-        # written without their reference
         raise _NotFastError
-    if _FAR_CELL.search(xml, start):
+    if limits.dense_cells < _NEAR_AREA or _FAR_CELL.search(xml, start):
         column_refs = _CELL_COLUMN.findall(xml)
-        if len(column_refs) != cells:
+        if len(column_refs) != xml.count(b"<c "):
             raise _NotFastError
         columns = {_column_number(c) for c in set(column_refs)}
         numbers = {int(r) for r in set(_CELL_ROW.findall(xml))}
         area = (max(numbers) - min(numbers) + 1) * (max(columns) - min(columns) + 1)
         if area > limits.dense_cells:
             raise _NotFastError
-    if b"<dimension" in xml:
-        dimension = _DIMENSION.search(xml)
+    if _DIMENSION_TAG.search(xml, start):
+        dimension = _DIMENSION.search(xml, start)
         if dimension is None:
             raise _NotFastError
         first_col, first_row, last_col, last_row = dimension.groups()
@@ -790,14 +794,16 @@ def _fast_sheet(
         height = int(last_row or first_row) - int(first_row) + 1
         if width * height > limits.dense_cells:
             raise _NotFastError
-    if b"<f" in xml and len(_FORMULA_TAG.findall(xml)) != len(_COMPUTED.findall(xml)):
+    if _FORMULA_TAG.search(xml, start) and len(_FORMULA_TAG.findall(xml)) != len(
+        _COMPUTED.findall(xml)
+    ):
         raise _NotFastError  # a formula without its value: openpyxl notes it as uncomputed
     if _ODD_VALUE_TAG.search(xml, start):
         raise _NotFastError
     for text in _ODD_VALUE.findall(xml):
         if not _DECIMAL.fullmatch(text) or float(text).is_integer():
             raise _NotFastError  # an error, an ISO date, text, or a whole number written as a float
-    if b't="b"' in xml and xml.count(b't="b"') != len(_BOOLEAN.findall(xml)):
+    if _BOOLEAN_TAG.search(xml, start) and xml.count(b't="b"') != len(_BOOLEAN.findall(xml)):
         raise _NotFastError
     formats = book.styles.formats
     special: set[int] = set()
