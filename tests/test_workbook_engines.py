@@ -6,6 +6,7 @@ import datetime as dt
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 from typing import IO, Any
 
@@ -214,6 +215,78 @@ def test_a_style_missing_from_the_stylesheet_is_unreadable(tmp_path: Path, engin
     path = with_sheet(tmp_path / "report.xlsx", row2('<c r="B2" s="99"><v>5</v></c>'))
     with pytest.raises(UnreadableWorkbookError, match=r"лист книги не читается \(IndexError"):
         read_workbook(path.read_bytes(), path, engine=engine)  # type: ignore[arg-type]
+
+
+SST = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def with_shared_strings(path: Path, strings: list[str]) -> Path:
+    """Write a submission whose ``Обращения`` takes its text from ``xl/sharedStrings.xml``.
+
+    Args:
+        path: Where to write it.
+        strings: The ``<si>`` elements' content, one per string; cell A(n+1) shows string n.
+
+    Returns:
+        The path.
+    """
+    rows = "".join(
+        f'<row r="{n + 1}"><c r="A{n + 1}" t="s"><v>{n}</v></c>'
+        f'<c r="B{n + 1}" s="0"><v>{n}</v></c></row>'
+        for n in range(len(strings))
+    )
+    with_sheet(path, f"<sheetData>{rows}</sheetData>")
+    table = "".join(f"<si>{text}</si>" for text in strings)
+    declaration = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+    part = f'{declaration}<sst xmlns="{SST}">{table}</sst>'
+    staging = path.with_name("staging.xlsx")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(staging, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                    b"</Relationships>",
+                )
+            target.writestr(info, data, zipfile.ZIP_DEFLATED)
+        target.writestr("xl/sharedStrings.xml", part.encode(), zipfile.ZIP_DEFLATED)
+    staging.replace(path)
+    return path
+
+
+#: id → (shared strings, the engine that must read the workbook).
+STRINGS = {
+    "plain": (["<t>Канал</t>", "<t>Контакт-центр</t>", "<t>a &amp; b</t>"], "calamine"),
+    "rich-text": (
+        ["<t>Канал</t>", "<r><rPr><b/></rPr><t>Кон</t></r><r><t>такт</t></r>"],
+        "calamine",
+    ),
+    "preserved-space": (['<t xml:space="preserve">  Канал  </t>'], "calamine"),
+    "multi-line": (["<t>пн-пт 8-17\nсб 9-14</t>"], "calamine"),
+    "empty": (["<t/>", "<t>Канал</t>"], "calamine"),
+    "leading-space": (["<t>  Канал</t>"], "openpyxl"),
+    "trailing-line-break": (["<t>Канал\n</t>"], "openpyxl"),
+    "escape": (["<t>a_x000D_b</t>"], "openpyxl"),
+    "phonetic": (['<t>Канал</t><rPh sb="0" eb="1"><t>К</t></rPh>'], "openpyxl"),
+}
+
+
+@pytest.mark.parametrize(("strings", "engine"), list(STRINGS.values()), ids=list(STRINGS))
+def test_engines_agree_on_shared_strings(tmp_path: Path, strings: list[str], engine: str) -> None:
+    """Text from the shared-strings table (as Excel writes it) reads the same by both engines."""
+    path = with_shared_strings(tmp_path / "report.xlsx", strings)
+    fast, careful = both(path)
+    assert fast == careful
+    assert engines(fast) == {"Паспорт": engine, "Обращения": engine}
+    assert len(fast[1].cells) > 0
 
 
 def test_a_range_beyond_the_dense_limit_goes_to_openpyxl(tmp_path: Path) -> None:
