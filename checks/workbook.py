@@ -418,6 +418,8 @@ _WORKSHEET = _RELATIONSHIPS + "/worksheet"
 #: Parts larger than this (a report's are kilobytes) are read by openpyxl:
 #: calamine's memory is then no concern whatever the part holds.
 _FAST_PART_BYTES = 4 * 1024 * 1024
+#: Descriptions and stylesheets up to this size are remembered between workbooks.
+_CACHED_PART_BYTES = 64 * 1024
 
 #: The workbook part declared where openpyxl looks for it, with a workbook content type.
 _WORKBOOK_TYPE = re.compile(
@@ -627,6 +629,56 @@ def _parse_styles(xml: bytes) -> _Styles:
     return _Styles(tuple(formats), dates, timedeltas)
 
 
+@functools.lru_cache(maxsize=32)
+def _describe(workbook: bytes, rels: bytes) -> tuple[tuple[tuple[str, str], ...], dt.datetime]:
+    """Read the sheets (title, part) and the calendar from the workbook's description.
+
+    Submissions made from one template often share it, so it is parsed once.
+
+    Raises:
+        _NotFastError: Anything openpyxl might read differently, or refuse.
+    """
+    sheets: list[tuple[str, str]] = []
+    calendar: list[str] = []
+    targets: dict[str, tuple[str, str, str]] = {}
+
+    def on_workbook(tag: str, attrs: dict[str, str]) -> None:
+        if tag == _MAIN + "sheet":
+            sheets.append((attrs.get("name", ""), attrs.get(_RELATIONSHIPS + " id", "")))
+        elif tag == _MAIN + "workbookPr" and "date1904" in attrs:
+            calendar.append(attrs["date1904"])
+
+    def on_rel(tag: str, attrs: dict[str, str]) -> None:
+        if tag == _PACKAGE_RELATIONSHIP:
+            targets[attrs.get("Id", "")] = (
+                attrs.get("Type", ""),
+                attrs.get("Target", ""),
+                attrs.get("TargetMode", ""),
+            )
+
+    try:
+        for xml, handler in ((workbook, on_workbook), (rels, on_rel)):
+            _body(xml)
+            safe_parse(xml, handler)
+    except (ValueError, ExpatError) as exc:
+        raise _NotFastError from exc
+    epoch = WINDOWS_EPOCH
+    if calendar:
+        if calendar not in (["0"], ["false"], ["1"], ["true"]):
+            raise _NotFastError
+        epoch = MAC_EPOCH if calendar[0] in ("1", "true") else WINDOWS_EPOCH
+    described: list[tuple[str, str]] = []
+    for title, rel in sheets:
+        kind, target, mode = targets.get(rel, ("", "", ""))
+        if kind != _WORKSHEET or mode or not target:
+            raise _NotFastError
+        part = target[1:] if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+        if not title or INVALID_TITLE_REGEX.search(title):
+            raise _NotFastError
+        described.append((title, part))
+    return tuple(described), epoch
+
+
 def _inspect_book(archive: zipfile.ZipFile) -> _Book:
     """Read the workbook's description as openpyxl would, for a plain workbook only.
 
@@ -649,50 +701,19 @@ def _inspect_book(archive: zipfile.ZipFile) -> _Book:
             start = _body(xml)
             if part == _SHARED_STRINGS:
                 _text_part(xml, start)
-    sheets: list[tuple[str, str]] = []
-    calendar: list[str] = []
-    targets: dict[str, tuple[str, str, str]] = {}
-
-    def on_workbook(tag: str, attrs: dict[str, str]) -> None:
-        if tag == _MAIN + "sheet":
-            sheets.append((attrs.get("name", ""), attrs.get(_RELATIONSHIPS + " id", "")))
-        elif tag == _MAIN + "workbookPr" and "date1904" in attrs:
-            calendar.append(attrs["date1904"])
-
-    def on_rel(tag: str, attrs: dict[str, str]) -> None:
-        if tag == _PACKAGE_RELATIONSHIP:
-            targets[attrs.get("Id", "")] = (
-                attrs.get("Type", ""),
-                attrs.get("Target", ""),
-                attrs.get("TargetMode", ""),
-            )
-
-    try:
-        for part, handler in ((_WORKBOOK, on_workbook), (_WORKBOOK_RELS, on_rel)):
-            xml = archive.read(part)
-            _body(xml)
-            safe_parse(xml, handler)
-    except (ValueError, ExpatError) as exc:
-        raise _NotFastError from exc
-    epoch = WINDOWS_EPOCH
-    if calendar:
-        if calendar not in (["0"], ["false"], ["1"], ["true"]):
-            raise _NotFastError
-        epoch = MAC_EPOCH if calendar[0] in ("1", "true") else WINDOWS_EPOCH
-    titles: list[str] = []
-    parts: list[str] = []
-    for title, rel in sheets:
-        kind, target, mode = targets.get(rel, ("", "", ""))
-        if kind != _WORKSHEET or mode or not target:
-            raise _NotFastError
-        part = target[1:] if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-        if part not in names or not title or INVALID_TITLE_REGEX.search(title):
-            raise _NotFastError
-        titles.append(title)
-        parts.append(part)
+    workbook, rels, styles = (archive.read(p) for p in (_WORKBOOK, _WORKBOOK_RELS, _STYLES))
+    # the caches keep their keys: a large part is parsed each time instead
+    small = max(len(workbook), len(rels), len(styles)) <= _CACHED_PART_BYTES
+    describe = _describe if small else _describe.__wrapped__
+    parse_styles = _parse_styles if small else _parse_styles.__wrapped__
+    sheets, epoch = describe(workbook, rels)
+    titles = [title for title, _ in sheets]
+    parts = [part for _, part in sheets]
+    if any(part not in names for part in parts):
+        raise _NotFastError
     if not titles or len({t.lower() for t in titles}) != len(titles):
         raise _NotFastError  # openpyxl renames a repeated title
-    return _Book(titles, parts, _parse_styles(archive.read(_STYLES)), epoch)
+    return _Book(titles, parts, parse_styles(styles), epoch)
 
 
 def _cast_number(text: bytes) -> int | float:
