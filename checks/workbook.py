@@ -455,7 +455,7 @@ _INLINE_STRING = re.compile(rb"<is>")
 #: A ``<row>`` or a ``<c>`` whose first attribute is not its reference.
 _ROW_UNNUMBERED = re.compile(rb'<row(?! r=")')
 _CELL_UNNUMBERED = re.compile(rb'<c(?: (?!r=")|[/>])')
-_DIMENSION_TAG = re.compile(rb"<dimension\b")
+_DIMENSION_TAG = re.compile(rb"<dimension\b[^>]*>")
 _BOOLEAN_TAG = re.compile(rb't="b"')
 #: A cell reference beyond column Z or row 999, or written otherwise than
 #: ``A1``: the references are then all checked, and the used range measured.
@@ -518,16 +518,21 @@ class _Book:
 
 
 def _body(xml: bytes) -> int:
-    """Return where a part's content starts, after its XML declaration.
-
-    The checks here and in :func:`_text_part` look for a rare byte first
-    (``!``, ``'``, ``_``): a search for it costs a fraction of one for two bytes.
+    """Return where a part's content starts, after its XML declaration; check its markup.
 
     Raises:
-        _NotFastError: The part is not UTF-8; holds a DTD, a comment, CDATA or a
-            carriage return (expat normalises line ends, calamine keeps them);
-            has single-quoted attributes or line breaks inside tags; writes
-            spreadsheet elements with a namespace prefix.
+        _NotFastError: The part is not UTF-8, or its markup is unusual (:func:`_markup`).
+    """
+    start = _declaration_end(xml)
+    _markup(xml, start)
+    return start
+
+
+def _declaration_end(xml: bytes) -> int:
+    """Return where a part's content starts, after its XML declaration.
+
+    Raises:
+        _NotFastError: The part is not UTF-8.
     """
     start = 3 if xml.startswith(b"\xef\xbb\xbf") else 0
     if xml.startswith(b"<?xml", start):
@@ -539,16 +544,31 @@ def _body(xml: bytes) -> int:
             raise _NotFastError
         start = end + 2
     start = _SPACE.match(xml, start).end()  # type: ignore[union-attr]
+    if not xml.startswith(b"<", start):
+        raise _NotFastError
+    return start
+
+
+def _markup(xml: bytes, start: int) -> None:
+    """Refuse markup the scan cannot see through, or that calamine reads otherwise.
+
+    The checks here and in :func:`_text_part` look for a rare byte first
+    (``!``, ``'``, ``_``): a search for it costs a fraction of one for two bytes.
+
+    Raises:
+        _NotFastError: A DTD, a comment, CDATA or a carriage return (expat
+            normalises line ends, calamine keeps them); single-quoted
+            attributes or line breaks inside tags; spreadsheet elements written
+            with a namespace prefix.
+    """
     if (
-        not xml.startswith(b"<", start)
-        or (xml.find(b"!", start) >= 0 and xml.find(b"<!", start) >= 0)
+        (xml.find(b"!", start) >= 0 and xml.find(b"<!", start) >= 0)
         or xml.find(b"\r", start) >= 0
         or (b"'" in xml and b"='" in xml)
         or ((xml.find(b"\n", start) >= 0 or b"\t" in xml) and _BROKEN_TAG.search(xml, start))
         or _PREFIXED.search(xml, start)
     ):
         raise _NotFastError
-    return start
 
 
 def _text_part(xml: bytes, start: int) -> None:
@@ -723,6 +743,67 @@ def _cast_number(text: bytes) -> int | float:
     return int(text)
 
 
+def _scan(xml: bytes, start: int, limits: Limits, styles: int) -> None:
+    """Check from a sheet's XML that calamine reads it exactly as openpyxl, and safely.
+
+    Every check holds of several sheets' XML joined if it holds of each (a
+    search finds nothing in any, counts add up, the range of all the cells
+    bounds the range of each), so the sheets of a workbook are scanned once,
+    together, and one by one only when that finds something.
+
+    Args:
+        xml: The sheet's XML (or several sheets' content, joined).
+        start: Where the content starts, after the XML declaration.
+        limits: The caps on rows and filled cells, and on the range calamine lays out.
+        styles: How many cell styles the workbook defines.
+
+    Raises:
+        _NotFastError: openpyxl must read the sheet.
+    """
+    _markup(xml, start)
+    if _INLINE_STRING.search(xml, start):
+        _text_part(xml, start)
+    if _ROW_UNNUMBERED.search(xml, start) or _CELL_UNNUMBERED.search(xml, start):
+        raise _NotFastError  # openpyxl numbers rows and cells written without their reference
+    # openpyxl applies the caps as it reads; a part too short to hold that many
+    # elements need not be counted
+    if (len(xml) >= 4 * limits.rows_per_sheet and xml.count(b"<row") > limits.rows_per_sheet) or (
+        len(xml) >= 3 * limits.cells_per_sheet and xml.count(b"<c ") >= limits.cells_per_sheet
+    ):
+        raise _NotFastError
+    if limits.dense_cells < _NEAR_AREA or _FAR_CELL.search(xml, start):
+        column_refs = _CELL_COLUMN.findall(xml)
+        if len(column_refs) != xml.count(b"<c "):
+            raise _NotFastError
+        columns = {_column_number(c) for c in set(column_refs)}
+        numbers = {int(r) for r in set(_CELL_ROW.findall(xml))}
+        area = (max(numbers) - min(numbers) + 1) * (max(columns) - min(columns) + 1)
+        if area > limits.dense_cells:
+            raise _NotFastError
+    for tag in _DIMENSION_TAG.findall(xml, start):
+        dimension = _DIMENSION.fullmatch(tag)
+        if dimension is None:
+            raise _NotFastError
+        first_col, first_row, last_col, last_row = dimension.groups()
+        width = _column_number(last_col or first_col) - _column_number(first_col) + 1
+        height = int(last_row or first_row) - int(first_row) + 1
+        if width * height > limits.dense_cells:
+            raise _NotFastError
+    if _FORMULA_TAG.search(xml, start) and len(_FORMULA_TAG.findall(xml)) != len(
+        _COMPUTED.findall(xml)
+    ):
+        raise _NotFastError  # a formula without its value: openpyxl notes it as uncomputed
+    if _ODD_VALUE_TAG.search(xml, start):
+        raise _NotFastError
+    for text in _ODD_VALUE.findall(xml):
+        if not _DECIMAL.fullmatch(text) or float(text).is_integer():
+            raise _NotFastError  # an error, an ISO date, text, or a whole number written as a float
+    if _BOOLEAN_TAG.search(xml, start) and xml.count(b't="b"') != len(_BOOLEAN.findall(xml)):
+        raise _NotFastError
+    if any(int(style) >= styles for style in set(_STYLE.findall(xml))):
+        raise _NotFastError  # openpyxl fails on it
+
+
 #: Building a :class:`RawCell` without its frozen ``__init__`` (which sets each
 #: field through ``object.__setattr__``) halves what a cell costs the fast path.
 _new_cell = object.__new__
@@ -769,7 +850,14 @@ def _take_values(
 
 
 def _fast_sheet(
-    calamine: CalamineWorkbook, index: int, *, title: str, xml: bytes, book: _Book, limits: Limits
+    calamine: CalamineWorkbook,
+    index: int,
+    *,
+    title: str,
+    xml: bytes,
+    book: _Book,
+    limits: Limits,
+    scanned: bool,
 ) -> RawSheet:
     """Read one sheet with calamine, after checking from its XML that this is exact and safe.
 
@@ -781,6 +869,7 @@ def _fast_sheet(
         xml: The sheet's XML.
         book: The workbook's description.
         limits: The caps on rows and filled cells, and on the range calamine lays out.
+        scanned: Whether :func:`_scan` already passed this sheet (with others).
 
     Returns:
         The sheet, as openpyxl would read it.
@@ -790,53 +879,11 @@ def _fast_sheet(
     """
     if len(xml) > _FAST_PART_BYTES:
         raise _NotFastError
-    start = _body(xml)
-    if _INLINE_STRING.search(xml, start):
-        _text_part(xml, start)
-    if _ROW_UNNUMBERED.search(xml, start) or _CELL_UNNUMBERED.search(xml, start):
-        raise _NotFastError  # openpyxl numbers rows and cells written without their reference
-    # openpyxl applies the caps as it reads; a part too short to hold that many
-    # elements need not be counted
-    if (len(xml) >= 4 * limits.rows_per_sheet and xml.count(b"<row") > limits.rows_per_sheet) or (
-        len(xml) >= 3 * limits.cells_per_sheet and xml.count(b"<c ") >= limits.cells_per_sheet
-    ):
-        raise _NotFastError
-    if limits.dense_cells < _NEAR_AREA or _FAR_CELL.search(xml, start):
-        column_refs = _CELL_COLUMN.findall(xml)
-        if len(column_refs) != xml.count(b"<c "):
-            raise _NotFastError
-        columns = {_column_number(c) for c in set(column_refs)}
-        numbers = {int(r) for r in set(_CELL_ROW.findall(xml))}
-        area = (max(numbers) - min(numbers) + 1) * (max(columns) - min(columns) + 1)
-        if area > limits.dense_cells:
-            raise _NotFastError
-    if _DIMENSION_TAG.search(xml, start):
-        dimension = _DIMENSION.search(xml, start)
-        if dimension is None:
-            raise _NotFastError
-        first_col, first_row, last_col, last_row = dimension.groups()
-        width = _column_number(last_col or first_col) - _column_number(first_col) + 1
-        height = int(last_row or first_row) - int(first_row) + 1
-        if width * height > limits.dense_cells:
-            raise _NotFastError
-    if _FORMULA_TAG.search(xml, start) and len(_FORMULA_TAG.findall(xml)) != len(
-        _COMPUTED.findall(xml)
-    ):
-        raise _NotFastError  # a formula without its value: openpyxl notes it as uncomputed
-    if _ODD_VALUE_TAG.search(xml, start):
-        raise _NotFastError
-    for text in _ODD_VALUE.findall(xml):
-        if not _DECIMAL.fullmatch(text) or float(text).is_integer():
-            raise _NotFastError  # an error, an ISO date, text, or a whole number written as a float
-    if _BOOLEAN_TAG.search(xml, start) and xml.count(b't="b"') != len(_BOOLEAN.findall(xml)):
-        raise _NotFastError
     formats = book.styles.formats
-    special: set[int] = set()
-    for style in {int(s) for s in set(_STYLE.findall(xml))}:
-        if style >= len(formats):
-            raise _NotFastError  # openpyxl fails on it
-        if formats[style] != "General":
-            special.add(style)
+    if not scanned:
+        _scan(xml, _declaration_end(xml), limits, len(formats))
+    special = {int(s) for s in set(_STYLE.findall(xml))}
+    special = {style for style in special if formats[style] != "General"}
 
     raw = RawSheet(title=title, read_by="calamine")
     found = raw.cells
@@ -881,6 +928,15 @@ def _fast_sheet(
     return raw
 
 
+def _scanned(contents: bytes, limits: Limits, styles: int) -> bool:
+    """Scan the selected sheets' content joined: whether every one of them passes."""
+    try:
+        _scan(contents, 0, limits, styles)
+    except _NotFastError:
+        return False
+    return True
+
+
 def _read_fast(
     data: bytes, archive: zipfile.ZipFile, limits: Limits, select: Select | None
 ) -> list[RawSheet] | None:
@@ -898,9 +954,12 @@ def _read_fast(
         return None
     chosen = set(range(len(book.titles))) if select is None else set(select(book.titles))
     sources: dict[int, bytes] = {}
+    contents: list[bytes] = []
     try:
         for index in sorted(chosen):
-            sources[index] = archive.read(book.parts[index])
+            xml = sources[index] = archive.read(book.parts[index])
+            contents.append(xml[_declaration_end(xml) :])
+        scanned = _scanned(b"".join(contents), limits, len(book.styles.formats))
         calamine = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (KeyboardInterrupt, SystemExit, MemoryError, GeneratorExit):
         raise
@@ -921,7 +980,13 @@ def _read_fast(
             try:
                 sheets.append(
                     _fast_sheet(
-                        calamine, index, title=title, xml=sources[index], book=book, limits=limits
+                        calamine,
+                        index,
+                        title=title,
+                        xml=sources[index],
+                        book=book,
+                        limits=limits,
+                        scanned=scanned,
                     )
                 )
             except (KeyboardInterrupt, SystemExit, MemoryError, GeneratorExit):
