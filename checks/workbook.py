@@ -210,7 +210,7 @@ class RawSheet:
         return None if cell is None else cell.value
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def a1(row: int, column: int) -> str:
     """Return the A1 reference of a 1-based (row, column).
 
@@ -254,10 +254,13 @@ def _describe_signature(data: bytes, path: Path) -> str | Bilingual:
 
 
 def _declares_entities(exc: BaseException) -> bool:
-    """Tell whether expat refused the XML for its entities, openpyxl having wrapped it or not."""
+    """Tell whether expat (or lxml) refused the XML for its entities, wrapped by openpyxl or not."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ParseError | ExpatError) and "DTD" in str(seen):
+            return True
+        # openpyxl reads the document properties with lxml, whose refusal reads otherwise
+        if type(seen).__name__ == "XMLSyntaxError" and "entity amplification" in str(seen):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
@@ -708,15 +711,15 @@ def _inspect_book(archive: zipfile.ZipFile) -> _Book:
     names = set(archive.namelist())
     if not {_CONTENT_TYPES, _WORKBOOK, _WORKBOOK_RELS, _STYLES} <= names:
         raise _NotFastError
+    for part in (_CONTENT_TYPES, _WORKBOOK, _WORKBOOK_RELS, _STYLES, _SHARED_STRINGS, *_PROPERTIES):
+        if part in names and archive.getinfo(part).file_size > _FAST_PART_BYTES:
+            raise _NotFastError  # calamine holds what it parses in memory
     content_types = archive.read(_CONTENT_TYPES)
     _body(content_types)
     if content_types.count(b'.main+xml"') != 1 or not _WORKBOOK_TYPE.search(content_types):
         raise _NotFastError
     for part in (*_PROPERTIES, _SHARED_STRINGS):
         if part in names:
-            info = archive.getinfo(part)
-            if info.file_size > _FAST_PART_BYTES:
-                raise _NotFastError
             xml = archive.read(part)
             start = _body(xml)
             if part == _SHARED_STRINGS:

@@ -321,8 +321,43 @@ def outcome(path: Path, engine: str, limits: Limits | None = None) -> object:
         return (type(error).__name__, str(error))
 
 
+LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol0 "lol">'
+    + "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
+    + "]>"
+)
+
+
+def laughing_strings(path: Path) -> Path:
+    """Write a submission whose shared-strings table declares a billion laughs."""
+    with_shared_strings(path, ["<t>Канал</t>"])
+    bomb = f'<?xml version="1.0"?>{LAUGHS}<sst xmlns="{SST}"><si><t>&lol9;</t></si></sst>'
+    return replace_whole_part(path, "xl/sharedStrings.xml", bomb.encode())
+
+
+def laughing_properties(path: Path) -> Path:
+    """Write a submission whose document properties declare a billion laughs."""
+    submission(path, appeals=APPEALS)
+    core = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+    bomb = f'<?xml version="1.0"?>{LAUGHS}<cp:coreProperties xmlns:cp="{core}">&lol9;'
+    return replace_whole_part(path, "docProps/core.xml", f"{bomb}</cp:coreProperties>".encode())
+
+
+def replace_whole_part(path: Path, part: str, content: bytes) -> Path:
+    """Replace one part of a workbook's zip with the given bytes."""
+    staging = path.with_name("staging.xlsx")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(staging, "w") as target:
+        for info in source.infolist():
+            data = content if info.filename == part else source.read(info.filename)
+            target.writestr(info.filename, data, zipfile.ZIP_DEFLATED)
+    staging.replace(path)
+    return path
+
+
 HOSTILE = {
     "billion-laughs": billion_laughs,
+    "laughing-strings": laughing_strings,
+    "laughing-properties": laughing_properties,
     "encrypted": encrypted,
     "truncated": truncated,
     "far-cell": far_cell,
@@ -334,6 +369,14 @@ def test_engines_agree_on_hostile_files(tmp_path: Path, build: Any) -> None:
     """A hostile file reads, or is refused, the same way by both engines."""
     path = build(tmp_path / "report.xlsx")
     assert outcome(path, "auto") == outcome(path, "openpyxl")
+
+
+@pytest.mark.parametrize("build", [laughing_strings, laughing_properties], ids=["strings", "core"])
+def test_entities_anywhere_are_refused_in_the_stewards_words(tmp_path: Path, build: Any) -> None:
+    """XML entities in any part openpyxl parses make the file unreadable, saying why."""
+    path = build(tmp_path / "report.xlsx")
+    with pytest.raises(UnreadableWorkbookError, match="объявлены XML-сущности"):
+        read_workbook(path.read_bytes(), path)
 
 
 def test_engines_agree_on_rows_past_the_cap(tmp_path: Path) -> None:
