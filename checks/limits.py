@@ -42,6 +42,12 @@ RATIO_FLOOR_BYTES = 1 * MIB
 MAX_ROWS_PER_SHEET = 100_000
 #: Filled cells read from one sheet (a contract sheet holds a few hundred).
 MAX_CELLS_PER_SHEET = 200_000
+#: Cells of a sheet's used range (the rectangle from its first to its last
+#: cell, empty ones included) that python-calamine may lay out in memory: it
+#: allocates the whole rectangle, so one stray value at ``XFD1048576`` would
+#: ask for 17 billion cells and abort the process. A sheet with a larger range
+#: is read by openpyxl, one written cell at a time.
+MAX_DENSE_CELLS = 250_000
 #: Wall time one file may take to read in its worker process. A report reads in
 #: tens of milliseconds; a sheet at the cell cap took 53 s on a loaded machine.
 MAX_SECONDS_PER_FILE = 120.0
@@ -72,6 +78,7 @@ class Limits:
         ratio_floor_bytes: See :data:`RATIO_FLOOR_BYTES`.
         rows_per_sheet: See :data:`MAX_ROWS_PER_SHEET`.
         cells_per_sheet: See :data:`MAX_CELLS_PER_SHEET`.
+        dense_cells: See :data:`MAX_DENSE_CELLS`.
         seconds_per_file: See :data:`MAX_SECONDS_PER_FILE` (worker processes only).
         worker_memory_bytes: See :data:`MAX_WORKER_MEMORY_BYTES` (worker processes only).
     """
@@ -83,6 +90,7 @@ class Limits:
     ratio_floor_bytes: int = RATIO_FLOOR_BYTES
     rows_per_sheet: int = MAX_ROWS_PER_SHEET
     cells_per_sheet: int = MAX_CELLS_PER_SHEET
+    dense_cells: int = MAX_DENSE_CELLS
     seconds_per_file: float = MAX_SECONDS_PER_FILE
     worker_memory_bytes: int = MAX_WORKER_MEMORY_BYTES
 
@@ -114,8 +122,22 @@ def megabytes(size: float) -> Bilingual:
     return Bilingual(f"{text.replace('.', ',')} МБ", f"{text} MB")
 
 
-def _safe_parse(data: bytes, start: Callable[[str, dict[str, str]], None]) -> None:
-    """Parse small XML with expat, refusing any DTD (entities cannot expand)."""
+def safe_parse(
+    data: bytes,
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None = None,
+) -> None:
+    """Parse small XML with expat, refusing any DTD (entities cannot expand).
+
+    Args:
+        data: The XML.
+        start: Called with each element's tag (``namespace localname``) and attributes.
+        end: Called with each element's tag when it closes.
+
+    Raises:
+        ValueError: The XML declares a DTD.
+        xml.parsers.expat.ExpatError: The XML is not well-formed.
+    """
     parser = expat.ParserCreate(namespace_separator=" ")
 
     def refuse(*_: object) -> None:
@@ -124,6 +146,8 @@ def _safe_parse(data: bytes, start: Callable[[str, dict[str, str]], None]) -> No
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
     parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
     parser.Parse(data, True)
 
 
@@ -155,8 +179,8 @@ def sheet_titles(archive: zipfile.ZipFile, limits: Limits = Limits()) -> dict[st
             targets[attrs.get("Id", "")] = attrs.get("Target", "")
 
     try:
-        _safe_parse(archive.read(_WORKBOOK), on_sheet)
-        _safe_parse(archive.read(_WORKBOOK_RELS), on_rel)
+        safe_parse(archive.read(_WORKBOOK), on_sheet)
+        safe_parse(archive.read(_WORKBOOK_RELS), on_rel)
     except (ValueError, expat.ExpatError, zipfile.BadZipFile, KeyError, OSError):
         return {}
     titles: dict[str, str] = {}

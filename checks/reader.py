@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,28 @@ FIGURE_COLUMNS = (
     "known",
     "row",
 )
+
+
+def contract_sheets(titles: Sequence[str]) -> list[int]:
+    """Choose the sheets the reader reads: the first one of each contract sheet.
+
+    Any other sheet (outside the contract, or a contract sheet given twice)
+    becomes a ``sheet-extra`` finding by its title alone: its cells are not read.
+
+    Args:
+        titles: The workbook's sheet titles, in order.
+
+    Returns:
+        The indexes of the sheets to read.
+    """
+    seen: set[str] = set()
+    chosen: list[int] = []
+    for index, title in enumerate(titles):
+        canonical = vocab.lookup(vocab.SHEET_INDEX, title)
+        if canonical is not None and canonical not in seen:
+            seen.add(canonical)
+            chosen.append(index)
+    return chosen
 
 
 def _clean_label(raw: object) -> str:
@@ -362,10 +385,10 @@ TEXT_TABLE_COLUMNS = {
 
 
 def _find_header(
-    sheet: RawSheet, index: dict[str, str], required: tuple[str, ...]
+    rows: dict[int, dict[int, RawCell]], index: dict[str, str], required: tuple[str, ...]
 ) -> tuple[int, dict[int, str], list[tuple[int, str]]] | None:
     """Find the first row naming all ``required`` columns; return it with its columns."""
-    for r, cells in sheet.by_row().items():
+    for r, cells in rows.items():
         named: dict[int, str] = {}
         extra: list[tuple[int, str]] = []
         for c, cell in cells.items():
@@ -396,7 +419,8 @@ def _parse_period(raw: object) -> int | str | None:
 
 
 def _read_times(sub: Submission, sheet: RawSheet) -> None:
-    found = _find_header(sheet, vocab.TIME_COLUMN_INDEX, (vocab.COL_PERIOD, vocab.COL_CHANNEL))
+    rows = sheet.by_row()
+    found = _find_header(rows, vocab.TIME_COLUMN_INDEX, (vocab.COL_PERIOD, vocab.COL_CHANNEL))
     if found is None:
         sub.findings.append(
             make("header-missing", sub.source, sheet=vocab.TIMES, need="«Период», «Канал»")
@@ -415,23 +439,26 @@ def _read_times(sub: Submission, sheet: RawSheet) -> None:
             )
         )
     col_of = {name: c for c, name in named.items()}
-    for r, cells in sheet.by_row().items():
+    period_col = col_of[vocab.COL_PERIOD]
+    channel_col = col_of[vocab.COL_CHANNEL]
+    territory_col = col_of.get(vocab.COL_TERRITORY)
+    time_columns = [
+        (col_of[column], metric, unit)
+        for column, (metric, unit) in _TIME_METRICS.items()
+        if column in col_of
+    ]
+    for r, cells in rows.items():
         if r <= header_row:
             continue
-
-        def raw_at(name: str, cells: dict[int, RawCell] = cells) -> RawCell | None:
-            c = col_of.get(name)
-            return cells.get(c) if c is not None else None
-
-        period_cell = raw_at(vocab.COL_PERIOD)
-        channel_cell = raw_at(vocab.COL_CHANNEL)
-        territory_cell = raw_at(vocab.COL_TERRITORY)
+        period_cell = cells.get(period_col)
+        channel_cell = cells.get(channel_col)
+        territory_cell = None if territory_col is None else cells.get(territory_col)
         period = _parse_period(period_cell.value if period_cell else None)
         channel_label = _clean_label(channel_cell.value if channel_cell else None)
         channel = vocab.lookup(vocab.TIME_CHANNEL_INDEX, channel_label)
         territory = _clean_label(territory_cell.value if territory_cell else None)
         known = True
-        period_a1 = a1(r, col_of[vocab.COL_PERIOD])
+        period_a1 = a1(r, period_col)
         if isinstance(period, str):
             sub.findings.append(
                 make(
@@ -451,7 +478,7 @@ def _read_times(sub: Submission, sheet: RawSheet) -> None:
                     "label-unknown",
                     sub.source,
                     sheet=vocab.TIMES,
-                    cell=a1(r, col_of[vocab.COL_CHANNEL]),
+                    cell=a1(r, channel_col),
                     label=channel_label,
                     actual=channel_label,
                     locus=(
@@ -469,18 +496,13 @@ def _read_times(sub: Submission, sheet: RawSheet) -> None:
                 "month": month,
                 "channel": channel or channel_label,
                 "territory": territory,
-                "territory_cell": a1(r, col_of[vocab.COL_TERRITORY])
-                if vocab.COL_TERRITORY in col_of
-                else "",
+                "territory_cell": "" if territory_col is None else a1(r, territory_col),
                 "row": r,
                 "cell": period_a1,
                 "known": known,
             }
         )
-        for column, (metric, unit) in _TIME_METRICS.items():
-            time_col = col_of.get(column)
-            if time_col is None:
-                continue
+        for time_col, metric, unit in time_columns:
             raw = cells.get(time_col)
             value = raw.value if raw else None
             parsed = parse_count(value) if unit == UNIT_COUNT else parse_duration(value)
@@ -513,7 +535,8 @@ def _read_text_table(
     required: tuple[str, ...],
     target: list[dict[str, Any]],
 ) -> None:
-    found = _find_header(sheet, index, required)
+    rows = sheet.by_row()
+    found = _find_header(rows, index, required)
     if found is None:
         sub.findings.append(
             make(
@@ -525,7 +548,7 @@ def _read_text_table(
         )
         return
     header_row, named, _ = found
-    for r, cells in sheet.by_row().items():
+    for r, cells in rows.items():
         if r <= header_row:
             continue
         record: dict[str, Any] = {
@@ -623,7 +646,7 @@ def read_submission(
         return sub
     sha = hashlib.sha256(data).hexdigest()
     try:
-        raw_sheets = read_workbook(data, path, limits)
+        raw_sheets = read_workbook(data, path, limits, select=contract_sheets)
     except RefusedWorkbookError as exc:
         return refused_submission(path, name, exc.refusal, sha)
     except UnreadableWorkbookError as exc:

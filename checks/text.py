@@ -14,6 +14,11 @@ import re
 
 _DASHES = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\s*")
 _SPACES = re.compile(r"\s+")
+#: Matching keys of labels already seen: submissions repeat the same few
+#: hundred labels, and a key costs several passes over the text. Bounded: past
+#: this many, new labels are normalised each time.
+_KEYS: dict[str, str] = {}
+_KEYS_SIZE = 8192
 
 
 def normalize(text: object) -> str:
@@ -28,7 +33,18 @@ def normalize(text: object) -> str:
     """
     if text is None:
         return ""
-    s = str(text).replace("\u00a0", " ").replace("\u2009", " ").replace("\u202f", " ")
+    if type(text) is str:
+        key = _KEYS.get(text)
+        if key is None:
+            key = _normalize(text)
+            if len(_KEYS) < _KEYS_SIZE:
+                _KEYS[text] = key
+        return key
+    return _normalize(str(text))
+
+
+def _normalize(text: str) -> str:
+    s = text.replace("\u00a0", " ").replace("\u2009", " ").replace("\u202f", " ")
     s = _SPACES.sub(" ", s).strip().casefold().replace("ё", "е")
     return _DASHES.sub("-", s)
 

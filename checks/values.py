@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -89,6 +90,24 @@ class Parsed:
 
 _NOTHING = Parsed(None, None, EMPTY)
 
+#: Texts already parsed, per parser: submissions repeat the same texts
+#: (``0:04:24``, ``-``, ``1 квартал``), and a :class:`Parsed` is immutable.
+#: Bounded: past this many texts, new ones are parsed each time.
+_MEMO_SIZE = 8192
+_COUNTS: dict[str, Parsed] = {}
+_PERCENTS: dict[str, Parsed] = {}
+_DURATIONS: dict[str, Parsed] = {}
+
+
+def _memo(memo: dict[str, Parsed], text: str, parse: Callable[[str], Parsed]) -> Parsed:
+    """Return ``parse(text)``, remembered for the next time the same text comes."""
+    parsed = memo.get(text)
+    if parsed is None:
+        parsed = parse(text)
+        if len(memo) < _MEMO_SIZE:
+            memo[text] = parsed
+    return parsed
+
 
 def is_not_reported(raw: object) -> bool:
     """Tell whether a cell means *not reported* (empty, ``-``, ``—``, ``н/д``).
@@ -149,6 +168,12 @@ def parse_count(raw: object) -> Parsed:
     Returns:
         The count as written; whole and non-negative is checked by the rules.
     """
+    if type(raw) is str:
+        return _memo(_COUNTS, raw, _parse_count)
+    return _parse_count(raw)
+
+
+def _parse_count(raw: object) -> Parsed:
     if is_not_reported(raw):
         return _NOTHING
     if isinstance(raw, bool):
@@ -198,6 +223,16 @@ def parse_percent(raw: object, number_format: str = "General") -> Parsed:
         (0.0012 in a ``0.0%`` cell is 0.1 %, rounded half away from zero in
         decimal arithmetic, as Excel displays it), the contract's stated S.
     """
+    if type(raw) is str:  # the number format only matters to a number
+        return _memo(_PERCENTS, raw, _parse_percent_text)
+    return _parse_percent(raw, number_format)
+
+
+def _parse_percent_text(raw: str) -> Parsed:
+    return _parse_percent(raw, "General")
+
+
+def _parse_percent(raw: object, number_format: str) -> Parsed:
     if is_not_reported(raw):
         return _NOTHING
     if isinstance(raw, bool):
@@ -255,6 +290,12 @@ def parse_duration(raw: object) -> Parsed:
         Seconds, with the form it was written in; ``invalid`` with a reason
         for anything else.
     """
+    if type(raw) is str:
+        return _memo(_DURATIONS, raw, _parse_duration)
+    return _parse_duration(raw)
+
+
+def _parse_duration(raw: object) -> Parsed:
     if is_not_reported(raw):
         return _NOTHING
     if isinstance(raw, dt.datetime):

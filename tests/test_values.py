@@ -462,3 +462,38 @@ def test_every_name_and_alias_finds_its_own_name(
         (spelling, name) for name, aliases in table.items() for spelling in (name, *aliases)
     ]
     assert [(s, vocab.lookup(index, s)) for s, _ in spellings] == spellings
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        pytest.param("1", True, (None, "invalid"), id="text-one-then-true"),
+        pytest.param("1", 1, (1.0, "number"), id="text-one-then-number"),
+        pytest.param("1.0", 1.0, (1.0, "number"), id="text-then-float"),
+    ],
+)
+def test_count_of_a_value_is_not_taken_from_an_equal_text(
+    first: str, then: Any, expected: tuple[Any, ...]
+) -> None:
+    """A remembered text never answers for a number or a boolean equal to it."""
+    assert (parse_count(first).value, parse_count(first).form) == (1.0, "text")
+    assert (parse_count(then).value, parse_count(then).form) == expected
+
+
+def test_percent_text_is_read_alike_whatever_the_format() -> None:
+    """A percent written as text reads the same in any cell format, remembered or not."""
+    texts = [parse_percent("0,19 %", fmt) for fmt in ("General", "0.00%", "0.0%")]
+    assert {(p.value, p.decimals, p.form) for p in texts} == {(0.19, 2, "text")}
+    assert parse_percent(0.0019, "0.00%").form == "percent-format"
+
+
+def test_normalize_of_a_number_is_not_taken_from_an_equal_text() -> None:
+    """A remembered label key never answers for a value that is not text."""
+    assert [normalize(v) for v in ("1", 1, True, 1.0, " Ёж ", " Ёж ")] == [
+        "1",
+        "1",
+        "true",
+        "1.0",
+        "еж",
+        "еж",
+    ]

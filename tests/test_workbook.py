@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from checks.findings import Finding
 from checks.inbox import discover, read_inbox
 from checks.limits import Limits
-from checks.reader import read_submission
+from checks.reader import contract_sheets, read_submission
 from checks.workbook import UnreadableWorkbookError, a1, read_workbook
 from tests.builders import PASSPORT, submission, write_workbook
 from tests.hostile import billion_laughs, encrypted, far_cell, replace_part, sheet_part
@@ -190,6 +190,33 @@ def test_extra_sheet_is_info(tmp_path: Path) -> None:
     assert "«Примечания»" in sub.findings[0].message
     assert sub.sheets == set(ALL_SHEETS)
     assert [f["value"] for f in sub.figures if f["sheet"] == "Обращения"] == [100.0, 20.0, 120.0]
+
+
+@pytest.mark.parametrize(
+    ("titles", "chosen"),
+    [
+        pytest.param(["Паспорт", "Обращения"], [0, 1], id="contract"),
+        pytest.param(["Примечания", "passport", "Лист1"], [1], id="extra-around"),
+        pytest.param(["Паспорт", " ПАСПОРТ ", "Passport"], [0], id="given-thrice"),
+        pytest.param(["Times", "Время", "Complaints"], [0, 2], id="alias-first"),
+        pytest.param([], [], id="none"),
+    ],
+)
+def test_contract_sheets_are_the_first_of_each(titles: list[str], chosen: list[int]) -> None:
+    """The reader reads the first sheet standing for each contract sheet, and no other."""
+    assert contract_sheets(titles) == chosen
+
+
+def test_sheet_given_twice_is_extra_and_unread(tmp_path: Path) -> None:
+    """A second sheet for the same contract sheet is a ``sheet-extra``; its figures are not read."""
+    sheets = {**ALL_SHEETS, "APPEALS": [["Канал", "Итого"], ["Контакт-центр", 999]]}
+    path = write_workbook(tmp_path / "report.xlsx", sheets)
+    sub = read_submission(path)
+    assert flat(sub.findings) == [("sheet-extra", "structure", "info", "")]
+    assert "«APPEALS»" in sub.findings[0].message
+    assert 999.0 not in [f["value"] for f in sub.figures]
+    read = read_workbook(path.read_bytes(), path, select=contract_sheets)
+    assert [(s.title, bool(s.cells)) for s in read][-1] == ("APPEALS", False)
 
 
 @pytest.mark.parametrize("missing", ["Обращения", "Жалобы", "Время", "Режим работы", "Мероприятия"])
