@@ -57,6 +57,19 @@ COLUMNS = (
 )
 #: What identifies a total within a batch: a sheet's row label and column, and the rule.
 KEY = ["submission", "sheet", "rule", "label", "column"]
+#: The figures' columns a matrix is laid out from.
+_MATRIX_COLUMNS = (
+    "submission",
+    "sheet",
+    "label",
+    "territory",
+    "value",
+    "cell",
+    "stated",
+    "form",
+    "row_kind",
+    "group",
+)
 #: Sorts after every rank within a matrix (the ``Итого`` column, a column's grand total).
 _LAST = np.iinfo(np.int64).max
 
@@ -86,21 +99,23 @@ def signed(value: float) -> str:
     return _signed(value)
 
 
-def relevant(figures: pd.DataFrame) -> pd.DataFrame:
+def relevant(figures: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Return the figures the totals are made of: the counts of ``Обращения`` and ``Жалобы``.
 
     Args:
         figures: The batch's figures.
+        columns: The columns wanted (all of them if ``None``).
 
     Returns:
         The known count figures of the two matrix sheets, shares left out.
     """
-    return figures[
+    mask = (
         figures["sheet"].isin([vocab.APPEALS, vocab.COMPLAINTS])
         & figures["known"]
         & (figures["unit"] == UNIT_COUNT)
         & (figures["metric"] != METRIC_SHARE)
-    ]
+    )
+    return figures.loc[mask, list(columns) if columns is not None else figures.columns]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +161,7 @@ def layout(figures: pd.DataFrame) -> Layout:
         The candidates and their parts; a candidate is checked only where
         :func:`comparisons` finds its stated figure and all its parts readable.
     """
-    r = relevant(figures)
+    r = relevant(figures, _MATRIX_COLUMNS)
     stated_text = r["stated"]
     frame = pd.DataFrame(
         {
