@@ -150,10 +150,16 @@ def link(
     findings = list(found)
     cause: dict[int, int] = {}
     checks = _checks(findings, totals, shares, bounds)
-    # Only the figures a link can name: those of submissions with a failing sum or share,
-    # an unreadable value or a yearly average off its months.
-    wanted = set(checks) | {
-        f.submission
+    # Only the figures a link can look at: the cells of the failing sums and shares,
+    # of the unreadable values and of the yearly averages off their months.
+    wanted = {
+        (sub, *place)
+        for sub, every in checks.items()
+        for check in every
+        if check.finding is not None
+        for place in check.coefficients
+    } | {
+        (f.submission, f.sheet, f.cell)
         for f in findings
         if f.rule in VALUE_ROOTS or f.rule in ("average-weighted", "average-unweighted")
     }
@@ -182,12 +188,14 @@ def _top(i: int, cause: dict[int, int]) -> int:
 
 
 def _figure_index(
-    figures: pd.DataFrame, submissions: set[str]
+    figures: pd.DataFrame, wanted: set[tuple[str, str, str]]
 ) -> dict[tuple[str, str, str], dict[str, Any]]:
-    """(submission, sheet, A1) → the figure there, for the given submissions only."""
-    if not submissions:
+    """(submission, sheet, A1) → the figure there, for the wanted places only."""
+    if not wanted:
         return {}
-    figures = figures[figures["submission"].isin(submissions)]
+    figures = figures[figures["submission"].isin({sub for sub, _, _ in wanted})]
+    places = pd.MultiIndex.from_arrays([figures["submission"], figures["sheet"], figures["cell"]])
+    figures = figures[places.isin(list(wanted))]
     return {
         (str(r["submission"]), str(r["sheet"]), str(r["cell"])): r
         for r in records(
