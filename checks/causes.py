@@ -41,6 +41,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from checks import vocab
@@ -148,8 +149,21 @@ def link(
     """
     findings = list(found)
     cause: dict[int, int] = {}
-    figures = _figure_index(tables.figures)
     checks = _checks(findings, totals, shares, bounds)
+    # Only the figures a link can look at: the cells of the failing sums and shares,
+    # of the unreadable values and of the yearly averages off their months.
+    wanted = {
+        (sub, *place)
+        for sub, every in checks.items()
+        for check in every
+        if check.finding is not None
+        for place in check.coefficients
+    } | {
+        (f.submission, f.sheet, f.cell)
+        for f in findings
+        if f.rule in VALUE_ROOTS or f.rule in ("average-weighted", "average-unweighted")
+    }
+    figures = _figure_index(tables.figures, wanted)
     _culprits(findings, cause, checks, figures, tables)
     _value_roots(findings, cause, checks, figures, time_sums)
     _rows_kept_out(findings, cause, checks, tables.figures)
@@ -173,7 +187,15 @@ def _top(i: int, cause: dict[int, int]) -> int:
     return i
 
 
-def _figure_index(figures: pd.DataFrame) -> dict[tuple[str, str, str], dict[str, Any]]:
+def _figure_index(
+    figures: pd.DataFrame, wanted: set[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(submission, sheet, A1) → the figure there, for the wanted places only."""
+    if not wanted:
+        return {}
+    figures = figures[figures["submission"].isin({sub for sub, _, _ in wanted})]
+    places = pd.MultiIndex.from_arrays([figures["submission"], figures["sheet"], figures["cell"]])
+    figures = figures[places.isin(list(wanted))]
     return {
         (str(r["submission"]), str(r["sheet"]), str(r["cell"])): r
         for r in records(
@@ -203,39 +225,78 @@ def _by_rule_place(findings: list[Finding]) -> dict[tuple[str, str, str, str], i
     }
 
 
+def _first_finding(findings: list[Finding], keys: pd.DataFrame) -> pd.Series:
+    """The first finding at each (submission, sheet, cell, rule) of ``keys``, as an index.
+
+    Args:
+        findings: The run's findings.
+        keys: Rows with ``submission``, ``sheet``, ``cell`` and ``rule``.
+
+    Returns:
+        Per row of ``keys`` (same index), the position of the first finding of
+        that rule at that cell in ``findings``; ``-1`` where there is none.
+    """
+    place = ["submission", "sheet", "cell", "rule"]
+    found = pd.DataFrame(
+        [(f.submission, f.sheet, f.cell, f.rule) for f in findings], columns=place
+    ).astype(object)
+    found["finding"] = np.arange(len(found))
+    found = found.drop_duplicates(place, keep="first")
+    matched = keys[place].astype(object).merge(found, on=place, how="left")["finding"]
+    return pd.Series(matched.fillna(-1).astype(int).to_numpy(), index=keys.index)
+
+
 def _checks(
     findings: list[Finding], totals: pd.DataFrame, shares: pd.DataFrame, bounds: pd.DataFrame
 ) -> dict[str, list[_Check]]:
-    """Every sum and share of each submission, with its cells and its finding if it fails."""
-    at = _by_rule_place(findings)
+    """Every sum and share of each submission with one failing, its cells and finding if any.
+
+    Which comparison failed is found with one merge per table; only the
+    submissions where one did get their comparisons built one by one (a link
+    is only ever made there).
+    """
+    total_found = _first_finding(findings, totals)
+    share_keys = shares[["submission", "cell"]].assign(sheet=vocab.COMPLAINTS)
+    mismatch = _first_finding(findings, share_keys.assign(rule="share-mismatch"))
+    truncated = _first_finding(findings, share_keys.assign(rule="share-truncated"))
+    share_found = mismatch.where(mismatch >= 0, truncated)
+    bound_found = _first_finding(findings, bounds.assign(sheet=vocab.COMPLAINTS))
+    failing = (
+        set(totals["submission"][total_found >= 0])
+        | set(shares["submission"][share_found >= 0])
+        | set(bounds["submission"][bound_found >= 0])
+    )
     out: dict[str, list[_Check]] = defaultdict(list)
-    for row in records(totals):
+    if not failing:
+        return out
+
+    def mine(frame: pd.DataFrame, found: pd.Series) -> list[tuple[dict[str, Any], int | None]]:
+        keep = frame["submission"].isin(failing)
+        return [
+            (row, None if i < 0 else int(i))
+            for row, i in zip(records(frame[keep]), found[keep], strict=True)
+        ]
+
+    for row, finding in mine(totals, total_found):
         sub, sheet = str(row["submission"]), str(row["sheet"])
         coefficients: dict[Place, int] = {(sheet, c): -1 for c in str(row["parts_cells"]).split()}
         coefficients[(sheet, str(row["cell"]))] = 1
         difference = share_rules.exact(row["stated"]) - share_rules.exact(row["computed"])
-        finding = at.get((sub, sheet, str(row["cell"]), str(row["rule"])))
         out[sub].append(_Check("sum", finding, coefficients, difference, row))
-    for row in records(shares):
-        sub = str(row["submission"])
+    for row, finding in mine(shares, share_found):
         coefficients = {
             (vocab.COMPLAINTS, str(row["cell"])): 0,
             (vocab.COMPLAINTS, str(row["complaints_cell"])): 0,
             (vocab.APPEALS, str(row["appeals_cell"])): 0,
         }
-        finding = at.get((sub, vocab.COMPLAINTS, str(row["cell"]), "share-mismatch"))
-        if finding is None:
-            finding = at.get((sub, vocab.COMPLAINTS, str(row["cell"]), "share-truncated"))
-        out[sub].append(_Check("share", finding, coefficients, row=row))
-    for row in records(bounds):
-        sub = str(row["submission"])
+        out[str(row["submission"])].append(_Check("share", finding, coefficients, row=row))
+    for row, finding in mine(bounds, bound_found):
         coefficients = {
             (vocab.COMPLAINTS, str(row["cell"])): -1,
             (str(row["bound_sheet"]), str(row["bound_cell"])): 1,
         }
-        finding = at.get((sub, vocab.COMPLAINTS, str(row["cell"]), str(row["rule"])))
         difference = share_rules.exact(row["bound"]) - share_rules.exact(row["stated"])
-        out[sub].append(_Check("bound", finding, coefficients, difference, row))
+        out[str(row["submission"])].append(_Check("bound", finding, coefficients, difference, row))
     return out
 
 
@@ -436,7 +497,11 @@ def _value_roots(
         )
         if key in series:
             cause.setdefault(i, series[key])
-    for row in records(time_sums):
+    summed_at = {
+        (f.submission, f.cell) for f in findings if f.rule == "time-sum-mismatch" and f.cell
+    }
+    keys = pd.MultiIndex.from_arrays([time_sums["submission"], time_sums["cell"]])
+    for row in records(time_sums[keys.isin(list(summed_at))] if summed_at else time_sums[:0]):
         summed = at.get(
             (str(row["submission"]), vocab.TIMES, str(row["cell"]), "time-sum-mismatch")
         )

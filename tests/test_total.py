@@ -154,3 +154,35 @@ def test_blank_rows_and_columns_between_blocks(tmp_path: Path) -> None:
         ("Обращения", "G5", "total-grand"),
         ("Обращения", "G5", "total-grand-territories"),
     ]
+
+
+def test_grand_total_adds_the_channels_group_by_group(tmp_path: Path) -> None:
+    """A column's total lists its channels group by group, a group given by subtotal only last."""
+    rows = [
+        ["Канал", "Итого"],
+        ["Контакт-центр", 1],
+        ["Очное обслуживание", 2],
+        ["Онлайн-ЦОК", 3],
+        ["Итого автоматизированные", 4],
+        ["Всего", 11],
+    ]
+    path = submission(tmp_path / "s.xlsx", appeals=rows)
+    assert messages(path) == [
+        "Всего 11 ≠ сумма каналов 10: Контакт-центр 1 + Онлайн-ЦОК 3 + "
+        "Очное обслуживание 2 + Итого автоматизированные 4 (разница +1)."
+    ]
+
+
+def test_batch_finds_what_each_file_finds_alone(tmp_path: Path) -> None:
+    """Totals checked over a batch at once find, per file, what that file alone gives."""
+    first = submission(
+        tmp_path / "a.xlsx",
+        passport=[["Организация", "АО «Первая»"], ["Отчетный год", 2025]],
+        appeals=appeals(["Контакт-центр", 1, 2, 4], ["Всего", 1, 2, 4]),
+    )
+    second = submission(
+        tmp_path / "b.xlsx",
+        passport=[["Организация", "АО «Вторая»"], ["Отчетный год", 2025]],
+        appeals=appeals(["Контакт-центр", 1, 2, 3], ["Онлайн-ЦОК", 4, 5, 9], ["Всего", 6, 7, 12]),
+    )
+    assert check(first, second) == check(first) + check(second)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from checks import vocab
@@ -26,6 +27,21 @@ WEIGHTED_TOLERANCE_S = 1.0
 UNWEIGHTED_TOLERANCE = 0.05
 #: The Great Expectations table's column: the yearly figure minus the months' mean, in seconds.
 GAP = "gap_s"
+#: Columns of the comparison table.
+COLUMNS = (
+    ROW_ID,
+    "submission",
+    "cell",
+    "channel",
+    "territory",
+    "metric",
+    "stated",
+    "computed",
+    "abs_diff",
+    "tolerance",
+    "rule",
+    "months",
+)
 
 
 def comparisons(tables: Tables) -> pd.DataFrame:
@@ -39,84 +55,62 @@ def comparisons(tables: Tables) -> pd.DataFrame:
     """
     d = durations(tables)
     f = tables.figures
+    key = ["submission", "channel", "territory", "metric"]
     counts = f[
         (f["metric"] == METRIC_TIME_APPEALS) & f["known"] & f["value"].notna() & f["month"].notna()
     ]
-    weights = {
-        (s, c, t, int(m)): float(v)
-        for s, c, t, m, v in zip(
-            counts["submission"],
-            counts["channel"],
-            counts["territory"],
-            counts["month"],
-            counts["value"],
-            strict=True,
-        )
-    }
-    yearly: dict[tuple[str, str, str, str], tuple[float, str]] = {}
-    monthly: dict[tuple[str, str, str, str], list[tuple[int, float]]] = {}
-    for s, c, t, metric, month, value, cell in zip(
-        d["submission"],
-        d["channel"],
-        d["territory"],
-        d["metric"],
-        d["month"],
-        d["value"],
-        d["cell"],
-        strict=True,
-    ):
-        key = (s, c, t, metric)
-        if pd.isna(month):
-            yearly.setdefault(key, (float(value), cell))
-        else:
-            monthly.setdefault(key, []).append((int(month), float(value)))
-    rows: list[dict[str, Any]] = []
-    for key, (stated, cell) in yearly.items():
-        months = monthly.get(key)
-        if not months:
-            continue
-        s, c, t, metric = key
-        w = [weights.get((s, c, t, m)) for m, _ in months]
-        weighted = all(x is not None for x in w) and sum(x or 0.0 for x in w) > 0
-        if weighted:
-            total = sum(x or 0.0 for x in w)
-            computed = sum((x or 0.0) * v for x, (_, v) in zip(w, months, strict=True)) / total
-            tolerance = WEIGHTED_TOLERANCE_S
-        else:
-            computed = sum(v for _, v in months) / len(months)
-            tolerance = UNWEIGHTED_TOLERANCE * computed
-        rows.append(
-            {
-                ROW_ID: len(rows),
-                "submission": s,
-                "cell": cell,
-                "channel": c,
-                "territory": t,
-                "metric": metric,
-                "stated": stated,
-                "computed": computed,
-                "abs_diff": abs(stated - computed),
-                "tolerance": tolerance,
-                "rule": "average-weighted" if weighted else "average-unweighted",
-                "months": len(months),
-            }
-        )
+    # A month's count given twice: the last one counts.
+    weights = counts.drop_duplicates(["submission", "channel", "territory", "month"], keep="last")
+    weights = weights[["submission", "channel", "territory", "month", "value"]].rename(
+        columns={"value": "weight"}
+    )
+    d = d.assign(_key=d.groupby(key, sort=False, dropna=False).ngroup())
+    is_year = d["month"].isna()
+    # Of a yearly row given twice, the first counts; every month row counts, in sheet order.
+    yearly = d[is_year].drop_duplicates("_key", keep="first")
+    months = d[~is_year & d["_key"].isin(yearly["_key"])]
+    yearly = yearly[yearly["_key"].isin(months["_key"])]
+    if yearly.empty:
+        return pd.DataFrame([], columns=list(COLUMNS))
+    months = months.merge(weights, on=["submission", "channel", "territory", "month"], how="left")
+    row_of = pd.Series(np.arange(len(yearly)), index=yearly["_key"].to_numpy())
+    at = row_of.loc[months["_key"].to_numpy()].to_numpy()
+    position = months.groupby("_key", sort=False).cumcount().to_numpy()
+    shape = (len(yearly), int(position.max()) + 1)
+    value = np.zeros(shape)
+    value[at, position] = months["value"].to_numpy(dtype=float)
+    weight = np.zeros(shape)
+    weight[at, position] = months["weight"].fillna(0.0).to_numpy(dtype=float)
+    n = np.bincount(at, minlength=len(yearly))
+    unweighed = np.bincount(at, weights=months["weight"].isna().to_numpy(), minlength=len(yearly))
+    # Added month by month, left to right, as the steward would.
+    total = np.zeros(len(yearly))
+    product = np.zeros(len(yearly))
+    plain = np.zeros(len(yearly))
+    for j in range(shape[1]):
+        total = total + weight[:, j]
+        product = product + weight[:, j] * value[:, j]
+        plain = plain + value[:, j]
+    weighted = (unweighed == 0) & (total > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        computed = np.where(weighted, product / np.where(weighted, total, 1.0), plain / n)
+    stated = yearly["value"].to_numpy(dtype=float)
     return pd.DataFrame(
-        rows,
-        columns=[
-            ROW_ID,
-            "submission",
-            "cell",
-            "channel",
-            "territory",
-            "metric",
-            "stated",
-            "computed",
-            "abs_diff",
-            "tolerance",
-            "rule",
-            "months",
-        ],
+        {
+            ROW_ID: np.arange(len(yearly)),
+            "submission": yearly["submission"].to_numpy(),
+            "cell": yearly["cell"].to_numpy(),
+            "channel": yearly["channel"].to_numpy(),
+            "territory": yearly["territory"].to_numpy(),
+            "metric": yearly["metric"].to_numpy(),
+            "stated": stated,
+            "computed": computed,
+            "abs_diff": np.abs(stated - computed),
+            "tolerance": np.where(weighted, WEIGHTED_TOLERANCE_S, UNWEIGHTED_TOLERANCE * computed),
+            "rule": np.where(weighted, "average-weighted", "average-unweighted"),
+            "months": n,
+        },
+        columns=list(COLUMNS),
     )
 
 

@@ -71,22 +71,51 @@ def findings(frame: pd.DataFrame, failed: dict[str, set[Any]], tables: Tables) -
                 locus=(row["period_key"], row["channel"], row["territory_key"], "повтор"),
             )
         )
-    monthly = frame[frame["period_key"] > 0]
-    for (sub, channel, _), group in monthly.groupby(
-        ["submission", "channel", "territory_key"], sort=True
-    ):
-        territory = str(group["territory"].iloc[0])
-        for month in sorted(set(range(1, 13)) - set(group["period_key"])):
-            out.append(
-                make(
-                    "month-missing",
-                    tables.sources[str(sub)],
-                    sheet=vocab.TIMES,
-                    expected=vocab.MONTHS[month - 1],
-                    channel=channel,
-                    territory=f" ({territory})" if territory else "",
-                    month=vocab.MONTHS[month - 1].lower(),
-                    locus=(channel, territory, month),
-                )
+    for sub, channel, territory, month in missing_months(frame).itertuples(index=False):
+        out.append(
+            make(
+                "month-missing",
+                tables.sources[str(sub)],
+                sheet=vocab.TIMES,
+                expected=vocab.MONTHS[month - 1],
+                channel=channel,
+                territory=f" ({territory})" if territory else "",
+                month=vocab.MONTHS[month - 1].lower(),
+                locus=(channel, territory, month),
             )
+        )
     return out
+
+
+def missing_months(frame: pd.DataFrame) -> pd.DataFrame:
+    """List the months missing from each channel (and territory) reported monthly.
+
+    Every series given by month is set against the twelve months at once; a
+    series is named by the territory as its first row writes it.
+
+    Args:
+        frame: The rows of ``Время`` with their matching keys (see :func:`select`).
+
+    Returns:
+        ``submission``, ``channel``, ``territory``, ``month`` per missing month,
+        by submission, channel and territory key, then month.
+    """
+    series = ["submission", "channel", "territory_key"]
+    # As a groupby sees them: a row without a channel or territory key is in no series.
+    monthly = frame[frame["period_key"] > 0].dropna(subset=series)
+    first = monthly.drop_duplicates(series, keep="first")[[*series, "territory"]]
+    first = first.assign(_order=first.groupby(series, sort=True).ngroup())
+    every = first.merge(pd.DataFrame({"period_key": range(1, 13)}), how="cross")
+    given = monthly[[*series, "period_key"]].drop_duplicates()
+    every = every.merge(given, on=[*series, "period_key"], how="left", indicator=True)
+    missing = every[(every["_merge"] == "left_only").to_numpy()].sort_values(
+        ["_order", "period_key"], kind="stable"
+    )
+    return pd.DataFrame(
+        {
+            "submission": missing["submission"].to_numpy(),
+            "channel": missing["channel"].to_numpy(),
+            "territory": missing["territory"].astype(str).to_numpy(),
+            "month": missing["period_key"].to_numpy(dtype="int64"),
+        }
+    )

@@ -122,4 +122,8 @@ def with_validity(measures: pd.DataFrame) -> pd.DataFrame:
     if measures.empty:
         return measures
     when = measures["when"] if "when" in measures else pd.Series("", index=measures.index)
-    return measures.assign(when_valid=when.fillna("").map(lambda w: bool(w) and when_valid(w)))
+    when = when.fillna("")
+    # Each distinct text is judged once: a batch repeats the same few.
+    texts = pd.Series(when.unique())
+    valid = pd.Series([bool(w) and when_valid(w) for w in texts], index=texts, dtype=bool)
+    return measures.assign(when_valid=valid.reindex(when.to_numpy()).to_numpy())

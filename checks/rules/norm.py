@@ -12,6 +12,8 @@ or weekend hours; the smallest week counts).
 
 from __future__ import annotations
 
+import operator
+
 from checks import vocab
 from checks.findings import Finding, make
 from checks.i18n import Bilingual
@@ -24,6 +26,8 @@ from checks.values import INVALID
 
 OPERATOR_WORDS = {"<": "меньше", "<=": "не больше", ">": "больше", ">=": "не меньше"}
 OPERATOR_SIGNS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+#: A norm's operator applied to a whole column (as :meth:`Norm.holds` to one figure).
+COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def time_findings(tables: Tables) -> list[Finding]:
@@ -59,7 +63,7 @@ def time_findings(tables: Tables) -> list[Finding]:
                 (mine["metric"] == norm.metric) & mine["channel"].isin(norm.channels) & in_period
             ]
             bound = scope["value_max"] if norm.operator in ("<", "<=") else scope["value"]
-            breached = scope[~bound.map(norm.holds)]
+            breached = scope[~COMPARE[norm.operator](bound, norm.limit)]
             for row in records(breached):
                 territory = f" ({row['territory']})" if row["territory"] else ""
                 out.append(

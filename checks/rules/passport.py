@@ -68,7 +68,9 @@ class Passports(pa.DataFrameModel):
     @pa.dataframe_check(name="passport-inn")
     def passport_inn(cls, df: pd.DataFrame) -> pd.Series:  # noqa: N805
         """A stated INN has valid length and check digits."""
-        return df["inn"].map(lambda inn: inn == "" or inn_problem(inn) == "")
+        inns = pd.Series(df["inn"].unique())
+        valid = pd.Series([inn == "" or inn_problem(inn) == "" for inn in inns], index=inns)
+        return pd.Series(valid.reindex(df["inn"].to_numpy()).to_numpy(), index=df.index)
 
     @pa.dataframe_check(name="passport-date")
     def passport_date(cls, df: pd.DataFrame) -> pd.Series:  # noqa: N805

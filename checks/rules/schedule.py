@@ -46,7 +46,14 @@ def readings(tables: Tables) -> list[tuple[dict[str, Any], Reading]]:
         (schedule row, reading) pairs, rows with text only.
     """
     rows = records(tables.schedules) if not tables.schedules.empty else []
-    return [(row, read_schedule(str(row["schedule"]))) for row in rows if row.get("schedule")]
+    # A batch repeats the same few texts: each is read once.
+    read: dict[str, Reading] = {}
+    return [
+        (row, read.get(text) or read.setdefault(text, read_schedule(text)))
+        for row in rows
+        if row.get("schedule")
+        for text in (str(row["schedule"]),)
+    ]
 
 
 def findings(tables: Tables) -> list[Finding]:

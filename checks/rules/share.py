@@ -24,6 +24,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -38,6 +39,36 @@ from checks.text import fmt_decimal, fmt_number, normalize, plain_number
 from checks.values import INVALID
 
 SHARES = "share"
+#: Columns of the share comparison table.
+SHARE_COLUMNS = [
+    ROW_ID,
+    "submission",
+    "cell",
+    "column",
+    "stated",
+    "computed",
+    "decimals",
+    "complaints",
+    "appeals",
+    "cut_low",
+    "round_low",
+    "round_high",
+    "verdict",
+    "complaints_cell",
+    "appeals_cell",
+]
+#: Columns of the bound comparison table.
+BOUND_COLUMNS = [
+    ROW_ID,
+    "submission",
+    "cell",
+    "rule",
+    "stated",
+    "bound",
+    "column",
+    "bound_sheet",
+    "bound_cell",
+]
 BOUNDS = "share_bounds"
 OK = "ok"
 TRUNCATED = "truncated"
@@ -167,33 +198,41 @@ def domain_findings(
     return out
 
 
-class _Cell:
-    """One matrix figure: value (``None`` if unreadable), cell, form, column, decimals."""
+def _cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Key matrix figures by submission, metric and matching key of the column.
 
-    __slots__ = ("cell", "column", "decimals", "form", "value")
+    Of a figure given twice, the last counts, in the place of the first.
 
-    def __init__(self, value: Any, cell: str, form: str, column: str, decimals: Any) -> None:
-        self.value = None if is_missing(value) else float(value)
-        self.cell = cell
-        self.form = form
-        self.column = column
-        self.decimals = 0 if is_missing(decimals) else int(decimals)
+    Args:
+        frame: Figures of ``Жалобы`` or ``Обращения``.
 
-
-def _index(frame: pd.DataFrame) -> dict[tuple[str, str, str], _Cell]:
-    return {
-        (sub, metric, normalize(territory)): _Cell(v, cell, form, territory, d)
-        for sub, metric, territory, v, cell, form, d in zip(
-            frame["submission"],
-            frame["metric"],
-            frame["territory"],
-            frame["value"],
-            frame["cell"],
-            frame["form"],
-            frame["decimals"],
-            strict=True,
-        )
-    }
+    Returns:
+        One row per key: ``submission``, ``metric``, ``key``, ``column`` (as
+        written), ``value``, ``cell``, ``form``, ``decimals`` (0 if unknown).
+    """
+    territory = frame["territory"]
+    names = pd.Series(territory.unique())
+    keys = pd.Series(names.map(normalize).to_numpy(), index=names.to_numpy())
+    cells = pd.DataFrame(
+        {
+            "submission": frame["submission"].to_numpy(),
+            "metric": frame["metric"].to_numpy(),
+            "key": keys.loc[territory.to_numpy()].to_numpy() if len(frame) else [],
+            "column": territory.to_numpy(),
+            "value": frame["value"].to_numpy(dtype=float),
+            "cell": frame["cell"].to_numpy(),
+            "form": frame["form"].to_numpy(),
+            "decimals": frame["decimals"].fillna(0).to_numpy(dtype="int64"),
+        }
+    )
+    place = ["submission", "metric", "key"]
+    cells["_first"] = cells.groupby(place, sort=False, dropna=False).ngroup()
+    return (
+        cells.drop_duplicates(place, keep="last")
+        .sort_values("_first", kind="stable")
+        .drop(columns="_first")
+        .reset_index(drop=True)
+    )
 
 
 def share_bounds(
@@ -233,21 +272,45 @@ def share_bounds(
 
 
 def _why_unverifiable(
-    tables: Tables, sub: str, column: str, appeals: _Cell | None, complaints: _Cell | None
-) -> str:
-    if vocab.APPEALS not in tables.sheets.get(sub, set()):
-        return "в книге нет листа «Обращения», число обращений неизвестно"
-    if appeals is None or appeals.value is None:
-        return f"на листе «Обращения» не указано «Всего» в столбце «{column}»"
-    if appeals.value == 0:
-        return f"на листе «Обращения» «Всего» в столбце «{column}» равно 0"
-    if complaints is None or complaints.value is None:
-        return "не указано число претензий и жалоб"
-    return ""
+    shares: pd.DataFrame, has_appeals: pd.Series, appeals: pd.Series, complaints: pd.Series
+) -> pd.Series:
+    """Say, per stated share, why it cannot be checked (``""`` where it can).
+
+    Args:
+        shares: The stated shares, with ``column``.
+        has_appeals: Whether the submission has ``Обращения``.
+        appeals: The column's ``Всего`` in ``Обращения`` (NaN where not stated).
+        complaints: The column's complaints (NaN where not stated).
+
+    Returns:
+        The reason, in Russian, per share.
+    """
+    column = shares["column"].astype(object)
+    return pd.Series(
+        np.select(
+            [
+                ~has_appeals.to_numpy(),
+                appeals.isna().to_numpy(),
+                (appeals == 0).to_numpy(),
+                complaints.isna().to_numpy(),
+            ],
+            [
+                "в книге нет листа «Обращения», число обращений неизвестно",
+                ("на листе «Обращения» не указано «Всего» в столбце «" + column + "»").to_numpy(),
+                ("на листе «Обращения» «Всего» в столбце «" + column + "» равно 0").to_numpy(),
+                "не указано число претензий и жалоб",
+            ],
+            default="",
+        ),
+        index=shares.index,
+    )
 
 
 def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]:
     """Build the share and bound comparison tables, and the unverifiable shares.
+
+    The columns are matched with merges; only the share itself is worked out
+    one by one, exactly (see :func:`share_bounds`).
 
     Args:
         tables: The batch.
@@ -256,113 +319,134 @@ def comparisons(tables: Tables) -> tuple[dict[str, pd.DataFrame], list[Finding]]
         (table name → comparison table, ``share-unverifiable`` findings).
     """
     f = tables.figures
-    complaints = f[(f["sheet"] == vocab.COMPLAINTS) & f["known"] & (f["form"] != "empty")]
-    appeals = f[
-        (f["sheet"] == vocab.APPEALS)
-        & f["known"]
-        & (f["metric"] == METRIC_APPEALS)
-        & (f["label"] == vocab.GRAND_TOTAL)
-        & (f["form"] != "empty")
+    figures = _cells(f[(f["sheet"] == vocab.COMPLAINTS) & f["known"] & (f["form"] != "empty")])
+    appeals = _cells(
+        f[
+            (f["sheet"] == vocab.APPEALS)
+            & f["known"]
+            & (f["metric"] == METRIC_APPEALS)
+            & (f["label"] == vocab.GRAND_TOTAL)
+            & (f["form"] != "empty")
+        ]
+    )
+    place = ["submission", "key"]
+    appeals = appeals.drop_duplicates(place, keep="last")[[*place, "value", "cell"]]
+    complaints = figures[figures["metric"] == METRIC_COMPLAINTS][[*place, "value", "cell"]]
+    both = figures.merge(
+        appeals.rename(columns={"value": "appeals", "cell": "appeals_cell"}), on=place, how="left"
+    ).merge(
+        complaints.rename(columns={"value": "complaints", "cell": "complaints_cell"}),
+        on=place,
+        how="left",
+    )
+    both["appeals_found"] = both["appeals_cell"].notna()
+    both["complaints_found"] = both["complaints_cell"].notna()
+    bounds = _bounds(both)
+    shares = both[
+        (both["metric"] == METRIC_SHARE)
+        & both["value"].notna()
+        & (both["form"] != INVALID)
+        & both["value"].between(0, 100)  # share-invalid says so; a comparison would only repeat it
     ]
-    figures = _index(complaints)
-    totals = {(sub, t): cell for (sub, _, t), cell in _index(appeals).items()}
-    shares: list[dict[str, Any]] = []
-    bounds: list[dict[str, Any]] = []
-    unverifiable: list[Finding] = []
-    for (sub, metric, key), fig in figures.items():
-        appeals_cell = totals.get((sub, key))
-        complaints_cell = figures.get((sub, METRIC_COMPLAINTS, key))
-        upper = {
-            METRIC_COMPLAINTS: (appeals_cell, "share-complaints-exceed-appeals"),
-            METRIC_LEGAL: (complaints_cell, "share-legal-exceed-complaints"),
-        }.get(metric)
-        if upper and fig.value is not None and upper[0] and upper[0].value is not None:
-            bound_sheet = vocab.APPEALS if metric == METRIC_COMPLAINTS else vocab.COMPLAINTS
-            bounds.append(
-                {
-                    ROW_ID: len(bounds),
-                    "submission": sub,
-                    "cell": fig.cell,
-                    "rule": upper[1],
-                    "stated": fig.value,
-                    "bound": upper[0].value,
-                    "column": fig.column,
-                    "bound_sheet": bound_sheet,
-                    "bound_cell": upper[0].cell,
-                }
-            )
-        if metric != METRIC_SHARE or fig.value is None or fig.form == INVALID:
-            continue
-        if not 0 <= fig.value <= 100:
-            continue  # share-invalid says so; a comparison would only repeat it
-        why = _why_unverifiable(tables, sub, fig.column, appeals_cell, complaints_cell)
-        if why or appeals_cell is None or complaints_cell is None:
-            unverifiable.append(
-                make(
-                    "share-unverifiable",
-                    tables.sources[sub],
-                    sheet=vocab.COMPLAINTS,
-                    cell=fig.cell,
-                    actual=plain_number(fig.value),
-                    column=fig.column,
-                    stated=fmt_decimal(fig.value, fig.decimals),
-                    why=why,
-                    locus=(fig.column, metric),
-                )
-            )
-            continue
-        complaints_n = exact(complaints_cell.value or 0.0)
-        appeals_n = exact(appeals_cell.value or 1.0)
-        shares.append(
-            {
-                ROW_ID: len(shares),
-                "submission": sub,
-                "cell": fig.cell,
-                "column": fig.column,
-                "stated": fig.value,
-                "computed": float(100 * complaints_n / appeals_n),
-                "decimals": fig.decimals,
-                "complaints": complaints_cell.value,
-                "appeals": appeals_cell.value,
-                **share_bounds(complaints_n, appeals_n, exact(fig.value), fig.decimals),
-                "complaints_cell": complaints_cell.cell,
-                "appeals_cell": appeals_cell.cell,
-            }
+    with_appeals = {sub for sub, sheets in tables.sheets.items() if vocab.APPEALS in sheets}
+    why = _why_unverifiable(
+        shares,
+        shares["submission"].isin(with_appeals),
+        shares["appeals"],
+        shares["complaints"],
+    )
+    unverifiable = [
+        make(
+            "share-unverifiable",
+            tables.sources[row["submission"]],
+            sheet=vocab.COMPLAINTS,
+            cell=row["cell"],
+            actual=plain_number(row["value"]),
+            column=row["column"],
+            stated=fmt_decimal(row["value"], row["decimals"]),
+            why=reason,
+            locus=(row["column"], row["metric"]),
         )
-    share_columns = [
-        ROW_ID,
-        "submission",
-        "cell",
-        "column",
-        "stated",
-        "computed",
-        "decimals",
-        "complaints",
-        "appeals",
-        "cut_low",
-        "round_low",
-        "round_high",
-        "verdict",
-        "complaints_cell",
-        "appeals_cell",
+        for row, reason in zip(records(shares[why != ""]), why[why != ""], strict=True)
     ]
-    bound_columns = [
-        ROW_ID,
-        "submission",
-        "cell",
-        "rule",
-        "stated",
-        "bound",
-        "column",
-        "bound_sheet",
-        "bound_cell",
+    checked = shares[why == ""]
+    verdicts = [
+        share_bounds(exact(c), exact(a), exact(v), int(d))
+        for c, a, v, d in zip(
+            checked["complaints"],
+            checked["appeals"],
+            checked["value"],
+            checked["decimals"],
+            strict=True,
+        )
     ]
-    return (
+    computed = [
+        float(100 * exact(c) / exact(a))
+        for c, a in zip(checked["complaints"], checked["appeals"], strict=True)
+    ]
+    share_table = pd.DataFrame(
         {
-            SHARES: pd.DataFrame(shares, columns=share_columns),
-            BOUNDS: pd.DataFrame(bounds, columns=bound_columns),
+            ROW_ID: np.arange(len(checked)),
+            "submission": checked["submission"].to_numpy(),
+            "cell": checked["cell"].to_numpy(),
+            "column": checked["column"].to_numpy(),
+            "stated": checked["value"].to_numpy(dtype=float),
+            "computed": np.array(computed, dtype=float),
+            "decimals": checked["decimals"].to_numpy(dtype="int64"),
+            "complaints": checked["complaints"].to_numpy(dtype=float),
+            "appeals": checked["appeals"].to_numpy(dtype=float),
+            **{
+                name: np.array([v[name] for v in verdicts], dtype=float)
+                for name in ("cut_low", "round_low", "round_high")
+            },
+            "verdict": np.array([v["verdict"] for v in verdicts], dtype=object),
+            "complaints_cell": checked["complaints_cell"].to_numpy(),
+            "appeals_cell": checked["appeals_cell"].to_numpy(),
         },
-        unverifiable,
+        columns=SHARE_COLUMNS,
+    )
+    return {
+        SHARES: share_table if len(checked) else pd.DataFrame([], columns=SHARE_COLUMNS),
+        BOUNDS: bounds,
+    }, unverifiable
+
+
+def _bounds(both: pd.DataFrame) -> pd.DataFrame:
+    """Pair each count with the count it may not exceed: complaints with appeals, legal with all.
+
+    Args:
+        both: The complaint figures with their column's appeals and complaints.
+
+    Returns:
+        The bound comparison table, in the figures' order.
+    """
+    complaints = both["metric"] == METRIC_COMPLAINTS
+    legal = both["metric"] == METRIC_LEGAL
+    bound = np.where(complaints, both["appeals"], both["complaints"])
+    bound_cell = np.where(complaints, both["appeals_cell"], both["complaints_cell"])
+    keep = (complaints | legal) & both["value"].notna() & pd.notna(bound)
+    rows = both[keep]
+    return (
+        pd.DataFrame(
+            {
+                ROW_ID: np.arange(len(rows)),
+                "submission": rows["submission"].to_numpy(),
+                "cell": rows["cell"].to_numpy(),
+                "rule": np.where(
+                    complaints[keep],
+                    "share-complaints-exceed-appeals",
+                    "share-legal-exceed-complaints",
+                ),
+                "stated": rows["value"].to_numpy(dtype=float),
+                "bound": bound[keep.to_numpy()].astype(float),
+                "column": rows["column"].to_numpy(),
+                "bound_sheet": np.where(complaints[keep], vocab.APPEALS, vocab.COMPLAINTS),
+                "bound_cell": bound_cell[keep.to_numpy()],
+            },
+            columns=BOUND_COLUMNS,
+        )
+        if len(rows)
+        else pd.DataFrame([], columns=BOUND_COLUMNS)
     )
 
 

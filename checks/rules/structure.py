@@ -86,25 +86,40 @@ def territory_unknown(tables: Tables) -> list[Finding]:
     Returns:
         One warning per row naming such a territory.
     """
-    out: list[Finding] = []
     rows = tables.time_rows
     rows = rows[rows["territory"] != ""]
-    for sub, territory, cell in zip(
-        rows["submission"], rows["territory"], rows["territory_cell"], strict=True
-    ):
-        if vocab.APPEALS not in tables.sheets.get(sub, set()):
-            continue
-        known = {normalize(t) for t in tables.territories.get(sub, [])}
-        if normalize(territory) not in known:
-            out.append(
-                make(
-                    "territory-unknown",
-                    tables.sources[sub],
-                    sheet=vocab.TIMES,
-                    cell=cell,
-                    actual=territory,
-                    territory=territory,
-                    locus=(territory, cell),
-                )
-            )
-    return out
+    with_appeals = [sub for sub, sheets in tables.sheets.items() if vocab.APPEALS in sheets]
+    rows = rows[rows["submission"].isin(with_appeals)]
+    if rows.empty:
+        return []
+    names = pd.Series(rows["territory"].unique())
+    keys = pd.Series(names.map(normalize).to_numpy(), index=names.to_numpy())
+    headers = pd.DataFrame(
+        [
+            (sub, normalize(t))
+            for sub in rows["submission"].unique()
+            for t in tables.territories.get(sub, [])
+        ],
+        columns=["submission", "key"],
+    ).drop_duplicates()
+    named = pd.DataFrame(
+        {
+            "submission": rows["submission"].to_numpy(),
+            "key": keys.loc[rows["territory"].to_numpy()].to_numpy(),
+        }
+    ).merge(headers, on=["submission", "key"], how="left", indicator=True)
+    unknown = rows[(named["_merge"] == "left_only").to_numpy()]
+    return [
+        make(
+            "territory-unknown",
+            tables.sources[sub],
+            sheet=vocab.TIMES,
+            cell=cell,
+            actual=territory,
+            territory=territory,
+            locus=(territory, cell),
+        )
+        for sub, territory, cell in zip(
+            unknown["submission"], unknown["territory"], unknown["territory_cell"], strict=True
+        )
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from checks import vocab
@@ -25,6 +26,23 @@ TOLERANCE_S = 1.0
 _POINT_FORMS = ("excel", "hms", "ms", "words")
 #: The Great Expectations table's column: the combined time minus its parts, in seconds.
 GAP = "gap_s"
+#: Columns of the comparison table.
+COLUMNS = (
+    ROW_ID,
+    "submission",
+    "cell",
+    "stated",
+    "computed",
+    "abs_diff",
+    "tolerance",
+    "month",
+    "territory",
+    "metric",
+    "consult",
+    "cash",
+    "consult_cell",
+    "cash_cell",
+)
 
 
 def period_name(month: Any) -> str:
@@ -64,63 +82,62 @@ def comparisons(tables: Tables) -> pd.DataFrame:
     """
     d = durations(tables)
     d = d[d["channel"].isin([vocab.TC_CONSULT, vocab.TC_CASH, vocab.TC_COMBINED])]
-    grouped: dict[tuple[Any, ...], dict[str, tuple[float, str]]] = {}
-    for sub, month, territory, metric, channel, value, cell in zip(
-        d["submission"],
-        d["month"],
-        d["territory"],
-        d["metric"],
-        d["channel"],
-        d["value"],
-        d["cell"],
-        strict=True,
-    ):
-        key = (sub, None if pd.isna(month) else int(month), territory, metric)
-        grouped.setdefault(key, {}).setdefault(channel, (float(value), cell))
-    rows: list[dict[str, Any]] = []
-    for (sub, month, territory, metric), by_channel in grouped.items():
-        if len(by_channel) < 3:
-            continue
-        consult = by_channel[vocab.TC_CONSULT][0]
-        cash = by_channel[vocab.TC_CASH][0]
-        stated, cell = by_channel[vocab.TC_COMBINED]
-        rows.append(
-            {
-                ROW_ID: len(rows),
-                "submission": sub,
-                "cell": cell,
-                "stated": stated,
-                "computed": consult + cash,
-                "abs_diff": abs(stated - consult - cash),
-                "tolerance": TOLERANCE_S,
-                "month": month,
-                "territory": territory,
-                "metric": metric,
-                "consult": consult,
-                "cash": cash,
-                "consult_cell": by_channel[vocab.TC_CONSULT][1],
-                "cash_cell": by_channel[vocab.TC_CASH][1],
-            }
-        )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            ROW_ID,
-            "submission",
-            "cell",
-            "stated",
-            "computed",
-            "abs_diff",
-            "tolerance",
-            "month",
-            "territory",
-            "metric",
-            "consult",
-            "cash",
-            "consult_cell",
-            "cash_cell",
-        ],
+    key = ["submission", "month", "territory", "metric"]
+    # Of a channel given twice in a period, the first row counts.
+    d = d.drop_duplicates([*key, "channel"], keep="first")
+    d = d.assign(_key=d.groupby(key, sort=False, dropna=False).ngroup())
+    by_channel = {
+        channel: d[d["channel"] == channel].set_index("_key")
+        for channel in (vocab.TC_CONSULT, vocab.TC_CASH, vocab.TC_COMBINED)
+    }
+    combined = by_channel[vocab.TC_COMBINED]
+    keys = (
+        combined.index.intersection(by_channel[vocab.TC_CONSULT].index)
+        .intersection(by_channel[vocab.TC_CASH].index)
+        .sort_values()
     )
+    if keys.empty:
+        return pd.DataFrame([], columns=list(COLUMNS))
+    row = combined.loc[keys]
+    consult = by_channel[vocab.TC_CONSULT].loc[keys, "value"].to_numpy(dtype=float)
+    cash = by_channel[vocab.TC_CASH].loc[keys, "value"].to_numpy(dtype=float)
+    stated = row["value"].to_numpy(dtype=float)
+    return pd.DataFrame(
+        {
+            ROW_ID: np.arange(len(keys)),
+            "submission": row["submission"].to_numpy(),
+            "cell": row["cell"].to_numpy(),
+            "stated": stated,
+            "computed": consult + cash,
+            "abs_diff": np.abs(stated - consult - cash),
+            "tolerance": TOLERANCE_S,
+            "month": _months(row["month"]),
+            "territory": row["territory"].to_numpy(),
+            "metric": row["metric"].to_numpy(),
+            "consult": consult,
+            "cash": cash,
+            "consult_cell": by_channel[vocab.TC_CONSULT].loc[keys, "cell"].to_numpy(),
+            "cash_cell": by_channel[vocab.TC_CASH].loc[keys, "cell"].to_numpy(),
+        },
+        columns=list(COLUMNS),
+    )
+
+
+def _months(month: pd.Series) -> pd.Series:
+    """The months as a table of plain values holds them: whole numbers, NaN for ``Год``.
+
+    Args:
+        month: The months (``Int64``, missing for a yearly row).
+
+    Returns:
+        ``int64`` when every row is a month, ``float64`` when some are yearly,
+        ``None`` objects when all are.
+    """
+    if not month.isna().any():
+        return month.astype("int64").reset_index(drop=True)
+    if month.isna().all():
+        return pd.Series([None] * len(month), dtype=object)
+    return month.astype("float64").reset_index(drop=True)
 
 
 def expectations() -> list[Any]:

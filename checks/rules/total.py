@@ -12,10 +12,11 @@ reported, and not where a part is unreadable (``count-invalid`` says so).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from checks import vocab
@@ -40,7 +41,6 @@ MEANINGS = {
 }
 MAX_PARTS_SHOWN = 12
 
-Cell = tuple[float | None, str, str, str]  # value (None if unreadable), A1, form, as written
 #: Columns of the comparison table (``parts_cells``: the parts' A1 references, space-separated).
 COLUMNS = (
     ROW_ID,
@@ -50,12 +50,28 @@ COLUMNS = (
     "rule",
     "stated",
     "computed",
-    "parts",
     "label",
     "column",
     "stated_text",
     "parts_cells",
 )
+#: What identifies a total within a batch: a sheet's row label and column, and the rule.
+KEY = ["submission", "sheet", "rule", "label", "column"]
+#: The figures' columns a matrix is laid out from.
+_MATRIX_COLUMNS = (
+    "submission",
+    "sheet",
+    "label",
+    "territory",
+    "value",
+    "cell",
+    "stated",
+    "form",
+    "row_kind",
+    "group",
+)
+#: Sorts after every rank within a matrix (the ``Итого`` column, a column's grand total).
+_LAST = np.iinfo(np.int64).max
 
 
 def _parts_text(parts: list[tuple[str, float, str]]) -> str:
@@ -83,150 +99,262 @@ def signed(value: float) -> str:
     return _signed(value)
 
 
-def _compare(
-    rows: list[dict[str, Any]],
-    *,
-    submission: str,
-    sheet: str,
-    rule_id: str,
-    stated: Cell | None,
-    parts: list[tuple[str, Cell]],
-    label: str,
-    column: str,
-) -> None:
-    if stated is None or stated[0] is None or not parts:
-        return
-    if any(cell[0] is None for _, cell in parts):
-        return
-    values = [(name, float(cell[0]), cell[3]) for name, cell in parts if cell[0] is not None]
-    rows.append(
+def relevant(figures: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return the figures the totals are made of: the counts of ``Обращения`` and ``Жалобы``.
+
+    Args:
+        figures: The batch's figures.
+        columns: The columns wanted (all of them if ``None``).
+
+    Returns:
+        The known count figures of the two matrix sheets, shares left out.
+    """
+    mask = (
+        figures["sheet"].isin([vocab.APPEALS, vocab.COMPLAINTS])
+        & figures["known"]
+        & (figures["unit"] == UNIT_COUNT)
+        & (figures["metric"] != METRIC_SHARE)
+    )
+    return figures.loc[mask, list(columns) if columns is not None else figures.columns]
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Every total a batch could state, and its parts, worked out for all matrices at once.
+
+    A matrix is one sheet of one submission. Its rows and columns are ranked
+    in sheet order (``lab``, ``ter``: the first appearance of a label, of a
+    territory); a label's kind and group are those of its last row, and of a
+    row label and column given twice the last non-empty cell counts, as a
+    steward reading the sheet top to bottom would overwrite them.
+
+    Attributes:
+        heads: One row per candidate total (a stated cell with a rule): the
+            ``KEY`` columns, ``cell``, ``stated``, ``stated_text``, ``head``
+            (its row number here) and ``order`` (the table's order).
+        parts: One row per part of a candidate: ``head``, ``name`` (the
+            territory or row label the message shows), ``value``, ``cell``,
+            ``stated_text``, and two orders: ``cmp`` (the order the sum and
+            the message take them in), ``suite`` (the order of the engine's
+            part columns).
+    """
+
+    heads: pd.DataFrame
+    parts: pd.DataFrame
+
+
+def layout(figures: pd.DataFrame) -> Layout:
+    """Lay out the candidate totals of every matrix in the figures, vectorised.
+
+    The rules, per matrix: ``total-row`` (each row's ``Итого`` over its
+    territory cells); on ``Обращения`` only, per column in sheet order with
+    ``Итого`` last, ``total-group`` (each subtotal over its group's channels)
+    then ``total-column``/``total-grand`` (``Всего`` over the channels, by
+    group in order of the group's first channel, then the subtotals of the
+    groups without channel cells there); last ``total-grand-territories``
+    (``Всего``/``Итого`` over the territories' ``Всего``).
+
+    Args:
+        figures: The batch's figures (all of them, or those of some submissions).
+
+    Returns:
+        The candidates and their parts; a candidate is checked only where
+        :func:`comparisons` finds its stated figure and all its parts readable.
+    """
+    r = relevant(figures, _MATRIX_COLUMNS)
+    stated_text = r["stated"]
+    frame = pd.DataFrame(
         {
-            ROW_ID: len(rows),
-            "submission": submission,
-            "sheet": sheet,
-            "cell": stated[1],
-            "rule": rule_id,
-            "stated": float(stated[0]),
-            "computed": float(sum(v for _, v, _ in values)),
-            "parts": _parts_text(values),
-            "label": label,
-            "column": column,
-            "stated_text": stated[3],
-            "parts_cells": " ".join(cell[1] for _, cell in parts),
+            "submission": r["submission"].to_numpy(),
+            "sheet": r["sheet"].to_numpy(),
+            "label": r["label"].to_numpy(),
+            "territory": r["territory"].to_numpy(),
+            "value": r["value"].to_numpy(dtype=float),
+            "cell": r["cell"].to_numpy(),
+            # As the cell was kept for the message: its text, ``nan`` where none was read.
+            "stated_text": (
+                stated_text.astype(object).map(str) if stated_text.hasnans else stated_text
+            ).to_numpy(),
+            "empty": (r["form"] == "empty").to_numpy(),
+            "kind": r["row_kind"].to_numpy(),
+            "group": r["group"].to_numpy(),
         }
+    )
+    frame["g"] = frame.groupby(["submission", "sheet"], sort=False, dropna=False).ngroup()
+    frame["lab"] = frame.groupby(["g", "label"], sort=False, dropna=False).ngroup()
+    frame["ter"] = frame.groupby(["g", "territory"], sort=False, dropna=False).ngroup()
+    last = frame.drop_duplicates(["g", "label"], keep="last")[["g", "label", "kind", "group"]]
+    cells = (
+        frame[~frame["empty"]]
+        .drop(columns=["kind", "group", "empty"])
+        .drop_duplicates(["g", "label", "territory"], keep="last")
+        .merge(last, on=["g", "label"], how="left")
+    )
+    cells["is_total"] = cells["territory"] == vocab.TOTAL_COLUMN
+    cells["col"] = np.where(cells["is_total"], _LAST, cells["ter"])
+    grand = cells["label"] == vocab.GRAND_TOTAL
+    appeals = cells[cells["sheet"] == vocab.APPEALS]
+    channels = appeals[appeals["kind"] == ROW_CHANNEL]
+    channels = channels.assign(
+        first=channels.groupby(["g", "territory", "group"], dropna=False)["lab"].transform("min")
+    )
+    subtotals = appeals[appeals["kind"] == ROW_GROUP]
+    grands = appeals[appeals["label"] == vocab.GRAND_TOTAL]
+    not_total = cells[~cells["is_total"]]
+    present = channels[["g", "territory", "group"]].drop_duplicates()
+    alone = subtotals.merge(present, on=["g", "territory", "group"], how="left", indicator=True)
+    alone = alone[(alone["_merge"] == "left_only").to_numpy()].assign(first=0)
+
+    head_columns = [
+        "g",
+        "submission",
+        "sheet",
+        "label",
+        "territory",
+        "group",
+        "cell",
+        "value",
+        "stated_text",
+    ]
+    every = pd.concat(
+        [
+            cells[cells["is_total"] & ~grand][head_columns].assign(
+                rule="total-row", phase=0, col=0, item=cells["lab"]
+            ),
+            subtotals[head_columns].assign(
+                rule="total-group", phase=1, col=subtotals["col"], item=subtotals["lab"]
+            ),
+            grands[head_columns].assign(
+                rule=np.where(grands["is_total"], "total-grand", "total-column"),
+                phase=1,
+                col=grands["col"],
+                item=_LAST,
+            ),
+            grands[grands["is_total"]][head_columns].assign(
+                rule="total-grand-territories", phase=2, col=0, item=0
+            ),
+        ],
+        ignore_index=True,
+    )
+    every = every.sort_values(["g", "phase", "col", "item"], kind="stable", ignore_index=True)
+    every["head"] = np.arange(len(every))
+    every = every.rename(columns={"territory": "column", "value": "stated"})
+
+    def parts(rules: list[str], candidates: pd.DataFrame, on: list[str], name: str) -> pd.DataFrame:
+        mine = every[every["rule"].isin(rules)].rename(columns={"column": "territory"})
+        mine = mine[["head", *on]]
+        joined = mine.merge(
+            candidates[[*on, name, "value", "cell", "stated_text", "lab", "ter", "first"]].rename(
+                columns={name: "name"}
+            ),
+            on=on,
+        )
+        return joined[["head", "name", "value", "cell", "stated_text", "lab", "ter", "first"]]
+
+    on_row = ["g", "label"]
+    row_parts = parts(["total-row"], not_total.assign(first=0), on_row, "territory")
+    territory_parts = parts(
+        ["total-grand-territories"], not_total.assign(first=0), on_row, "territory"
+    )
+    group_parts = parts(["total-group"], channels, ["g", "territory", "group"], "label")
+    grand_rules = ["total-column", "total-grand"]
+    channel_parts = parts(grand_rules, channels, ["g", "territory"], "label")
+    alone_parts = parts(grand_rules, alone, ["g", "territory"], "label")
+    by_territory = pd.concat([row_parts, territory_parts], ignore_index=True)
+    by_label = group_parts
+    # The sum takes a column's channels group by group (in the order each group's first
+    # channel comes), the engine's columns in sheet order; groups given by subtotal only last.
+    all_parts = pd.concat(
+        [
+            by_territory.assign(cmp_1=0, cmp_2=by_territory["ter"], cmp_3=0),
+            by_label.assign(cmp_1=0, cmp_2=by_label["lab"], cmp_3=0),
+            channel_parts.assign(cmp_1=0, cmp_2=channel_parts["first"], cmp_3=channel_parts["lab"]),
+            alone_parts.assign(cmp_1=1, cmp_2=alone_parts["lab"], cmp_3=0),
+        ],
+        ignore_index=True,
+    )
+    all_parts["suite_1"] = all_parts["cmp_1"]
+    all_parts["suite_2"] = np.where(
+        all_parts["head"].isin(every["head"][every["rule"].isin(grand_rules)]),
+        all_parts["lab"],
+        all_parts["cmp_2"],
+    )
+    return Layout(
+        heads=every.drop(columns=["group", "phase", "col", "item"]),
+        parts=all_parts.drop(columns=["lab", "ter", "first"]),
     )
 
 
-def _matrix(frame: pd.DataFrame) -> dict[tuple[str, str], Cell]:
-    cells: dict[tuple[str, str], Cell] = {}
-    for label, territory, value, cell, form, stated in zip(
-        frame["label"],
-        frame["territory"],
-        frame["value"],
-        frame["cell"],
-        frame["form"],
-        frame["stated"],
-        strict=True,
-    ):
-        if form == "empty":
-            continue
-        value_read = None if pd.isna(value) else float(value)
-        cells[(label, territory)] = (value_read, cell, form, str(stated))
-    return cells
+def _wide(
+    parts: pd.DataFrame, heads: np.ndarray, order: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spread the parts of the given heads into one row per head, in ``order``.
+
+    Args:
+        parts: The layout's parts.
+        heads: The heads wanted, one per output row.
+        order: The part columns that order a head's parts.
+
+    Returns:
+        The values (0 where a head has fewer parts than the widest) and the
+        cells (``""`` there), one row per head.
+    """
+    row_of = pd.Series(np.arange(len(heads)), index=heads)
+    mine = parts[parts["head"].isin(row_of.index)].sort_values(["head", *order], kind="stable")
+    at = row_of.loc[mine["head"].to_numpy()].to_numpy()
+    position = mine.groupby("head", sort=False).cumcount().to_numpy()
+    width = int(position.max()) + 1 if len(position) else 0
+    values = np.zeros((len(heads), width))
+    values[at, position] = mine["value"].to_numpy(dtype=float)
+    cells = np.full((len(heads), width), "", dtype=object)
+    cells[at, position] = mine["cell"].to_numpy(dtype=object)
+    return values, cells
 
 
 def comparisons(tables: Tables) -> pd.DataFrame:
     """Build the comparison table of every total the batch states.
+
+    A total is checked where its stated figure reads and it has at least one
+    part, none of them unreadable. The sum is taken part by part, left to
+    right, as the steward would add them up.
 
     Args:
         tables: The batch.
 
     Returns:
         One row per checkable total: ``stated``, ``computed``, the cell, the
-        rule id, and the parts as text for the message.
+        rule id, and the parts' cells.
     """
-    figures = tables.figures
-    relevant = figures[
-        figures["sheet"].isin([vocab.APPEALS, vocab.COMPLAINTS])
-        & figures["known"]
-        & (figures["unit"] == UNIT_COUNT)
-        & (figures["metric"] != METRIC_SHARE)
-    ]
-    rows: list[dict[str, Any]] = []
-    for keys, frame in relevant.groupby(["submission", "sheet"], sort=False):
-        submission, sheet = str(keys[0]), str(keys[1])
-        cells = _matrix(frame)
-        kinds = dict(zip(frame["label"], frame["row_kind"], strict=True))
-        groups = dict(zip(frame["label"], frame["group"], strict=True))
-        territories = [t for t in dict.fromkeys(frame["territory"]) if t != vocab.TOTAL_COLUMN]
-        labels = list(dict.fromkeys(kinds))
-        for label in labels:
-            if label == vocab.GRAND_TOTAL:
-                continue  # its Итого against the territories is total-grand-territories
-            row_parts = [(t, cells[(label, t)]) for t in territories if (label, t) in cells]
-            _compare(
-                rows,
-                submission=submission,
-                sheet=sheet,
-                rule_id="total-row",
-                stated=cells.get((label, vocab.TOTAL_COLUMN)),
-                parts=row_parts,
-                label=label,
-                column=vocab.TOTAL_COLUMN,
-            )
-        if sheet != vocab.APPEALS:
-            continue
-        channels = [lb for lb in labels if kinds[lb] == ROW_CHANNEL]
-        subtotal_rows = [lb for lb in labels if kinds[lb] == ROW_GROUP]
-        for column in [*territories, vocab.TOTAL_COLUMN]:
-            by_group: dict[str, list[tuple[str, Cell]]] = defaultdict(list)
-            for channel in channels:
-                if (channel, column) in cells:
-                    by_group[groups[channel]].append((channel, cells[(channel, column)]))
-            grand_parts = [part for group_parts in by_group.values() for part in group_parts]
-            for subtotal in subtotal_rows:
-                group = groups[subtotal]
-                stated = cells.get((subtotal, column))
-                _compare(
-                    rows,
-                    submission=submission,
-                    sheet=sheet,
-                    rule_id="total-group",
-                    stated=stated,
-                    parts=by_group.get(group, []),
-                    label=subtotal,
-                    column=column,
-                )
-                if not by_group.get(group) and stated is not None:
-                    grand_parts.append((subtotal, stated))
-            grand = cells.get((vocab.GRAND_TOTAL, column))
-            rule_id = "total-grand" if column == vocab.TOTAL_COLUMN else "total-column"
-            _compare(
-                rows,
-                submission=submission,
-                sheet=sheet,
-                rule_id=rule_id,
-                stated=grand,
-                parts=grand_parts,
-                label=vocab.GRAND_TOTAL,
-                column=column,
-            )
-        territory_totals = [
-            (t, cells[(vocab.GRAND_TOTAL, t)])
-            for t in territories
-            if (vocab.GRAND_TOTAL, t) in cells
-        ]
-        _compare(
-            rows,
-            submission=submission,
-            sheet=sheet,
-            rule_id="total-grand-territories",
-            stated=cells.get((vocab.GRAND_TOTAL, vocab.TOTAL_COLUMN)),
-            parts=territory_totals,
-            label=vocab.GRAND_TOTAL,
-            column=vocab.TOTAL_COLUMN,
-        )
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    lay = layout(tables.figures)
+    heads, parts = lay.heads, lay.parts
+    n = len(heads)
+    part_heads = parts["head"].to_numpy()
+    count = np.bincount(part_heads, minlength=n)
+    unreadable = np.bincount(part_heads, weights=parts["value"].isna().to_numpy(), minlength=n)
+    chosen = heads[heads["stated"].notna().to_numpy() & (count > 0) & (unreadable == 0)]
+    values, cells = _wide(parts, chosen["head"].to_numpy(), ["cmp_1", "cmp_2", "cmp_3"])
+    computed = np.zeros(len(chosen))
+    joined = cells[:, 0] if cells.shape[1] else np.full(len(chosen), "", dtype=object)
+    for j in range(cells.shape[1]):
+        computed = computed + values[:, j]
+        if j:
+            joined = np.where(cells[:, j] != "", joined + " " + cells[:, j], joined)
+    return pd.DataFrame(
+        {
+            ROW_ID: np.arange(len(chosen)),
+            "submission": chosen["submission"].to_numpy(),
+            "sheet": chosen["sheet"].to_numpy(),
+            "cell": chosen["cell"].to_numpy(),
+            "rule": chosen["rule"].to_numpy(),
+            "stated": chosen["stated"].to_numpy(dtype=float),
+            "computed": computed,
+            "label": chosen["label"].to_numpy(),
+            "column": chosen["column"].to_numpy(),
+            "stated_text": chosen["stated_text"].to_numpy(),
+            "parts_cells": joined,
+        },
+        columns=list(COLUMNS),
+    )
 
 
 def expectations(parts: Sequence[str]) -> list[Any]:
@@ -276,7 +404,19 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
     """
     out: list[Finding] = []
     bad = table[table[ROW_ID].isin(failed.get("total", set()))]
-    for row in records(bad):
+    if bad.empty:
+        return out
+    figures = tables.figures
+    lay = layout(figures[figures["submission"].isin(set(bad["submission"]))])
+    heads = bad[KEY].merge(lay.heads[[*KEY, "head"]], on=KEY, how="left")["head"].to_numpy()
+    ranked = lay.parts.sort_values(["head", "cmp_1", "cmp_2", "cmp_3"], kind="stable")
+    shown: dict[int, list[tuple[str, float, str]]] = {int(h): [] for h in heads}
+    for head, name, value, text in zip(
+        ranked["head"], ranked["name"], ranked["value"], ranked["stated_text"], strict=True
+    ):
+        if head in shown:
+            shown[head].append((str(name), float(value), str(text)))
+    for row, head in zip(records(bad), heads, strict=True):
         out.append(
             make(
                 row["rule"],
@@ -289,63 +429,12 @@ def findings(table: pd.DataFrame, failed: dict[str, set[int]], tables: Tables) -
                 column=row["column"],
                 stated=fmt_stated(row["stated"], row["stated_text"]),
                 computed=fmt_number(row["computed"]),
-                parts=row["parts"],
+                parts=_parts_text(shown[int(head)]),
                 difference=_signed(row["stated"] - row["computed"]),
                 locus=(row["label"], row["column"]),
             )
         )
     return out
-
-
-class _Matrix:
-    """One sheet of one submission: its cells, row kinds, groups and territories."""
-
-    __slots__ = ("cells", "groups", "kinds", "seen")
-
-    def __init__(self) -> None:
-        self.cells: dict[tuple[str, str], tuple[float | None, str, str]] = {}
-        self.kinds: dict[str, str] = {}
-        self.groups: dict[str, str] = {}
-        self.seen: dict[str, None] = {}
-
-    def add(
-        self, label: str, territory: str, figure: tuple[Any, str, str], row: tuple[str, str]
-    ) -> None:
-        """Add one figure, as :func:`_matrix` reads it (empty cells left out)."""
-        value, cell, form = figure
-        self.kinds[label], self.groups[label] = row
-        self.seen.setdefault(territory)
-        if form != "empty":
-            self.cells[(label, territory)] = (None if pd.isna(value) else float(value), cell, form)
-
-    @property
-    def territories(self) -> list[str]:
-        """The territory columns, in sheet order."""
-        return [t for t in self.seen if t != vocab.TOTAL_COLUMN]
-
-    @property
-    def channels(self) -> list[str]:
-        """The channel rows, in sheet order."""
-        return [lb for lb, kind in self.kinds.items() if kind == ROW_CHANNEL]
-
-    def parts(self, rule_id: str, label: str, column: str) -> list[float]:
-        """Return the values of a total's parts, as :func:`comparisons` chooses them."""
-        cells, groups = self.cells, self.groups
-        if rule_id == "total-row":
-            keys = [(label, t) for t in self.territories]
-        elif rule_id == "total-grand-territories":
-            keys = [(vocab.GRAND_TOTAL, t) for t in self.territories]
-        elif rule_id == "total-group":
-            keys = [(c, column) for c in self.channels if groups[c] == groups[label]]
-        else:  # total-column, total-grand: the channels, and groups given by subtotal only
-            present = {groups[c] for c in self.channels if (c, column) in cells}
-            subtotals = [
-                lb
-                for lb, kind in self.kinds.items()
-                if kind == ROW_GROUP and groups[lb] not in present
-            ]
-            keys = [(c, column) for c in self.channels] + [(s, column) for s in subtotals]
-        return [float(cells[k][0] or 0.0) for k in keys if k in cells]
 
 
 def suite(table: pd.DataFrame, tables: Tables) -> Suite:
@@ -364,37 +453,14 @@ def suite(table: pd.DataFrame, tables: Tables) -> Suite:
     Returns:
         The suite of the family.
     """
-    figures = tables.figures
-    relevant = figures[
-        figures["sheet"].isin([vocab.APPEALS, vocab.COMPLAINTS])
-        & figures["known"]
-        & (figures["unit"] == UNIT_COUNT)
-        & (figures["metric"] != METRIC_SHARE)
-    ]
-    used = set(zip(table["submission"], table["sheet"], strict=True))
-    matrices: dict[tuple[str, str], _Matrix] = {}
-    columns = ["submission", "sheet", "label", "territory", "value", "cell", "form"]
-    for sub, sheet, label, territory, value, cell, form, kind, group in zip(
-        *(relevant[c].tolist() for c in [*columns, "row_kind", "group"]), strict=True
-    ):
-        if (sub, sheet) in used:
-            matrix = matrices.setdefault((sub, sheet), _Matrix())
-            matrix.add(label, territory, (value, cell, form), (kind, group))
-    values = [
-        matrices[(s, sh)].parts(r, lb, c)
-        for r, lb, c, s, sh in zip(
-            table["rule"],
-            table["label"],
-            table["column"],
-            table["submission"],
-            table["sheet"],
-            strict=True,
-        )
-    ]
-    width = max((len(v) for v in values), default=1)
+    lay = layout(tables.figures)
+    heads = table[KEY].merge(lay.heads[[*KEY, "head"]], on=KEY, how="left")["head"]
+    values, _ = _wide(lay.parts, heads.to_numpy(), ["suite_1", "suite_2"])
+    width = max(values.shape[1], 1)
     parts = [f"part_{i + 1:02d}" for i in range(width)]
     wide = pd.DataFrame(
-        [v + [0.0] * (width - len(v)) for v in values],
+        # A missing part is 0, and so is -0 (the parts are added as ``value or 0``).
+        np.where(values == 0, 0.0, values) if values.shape[1] else np.zeros((len(table), 1)),
         columns=parts,
         index=table.index,
         dtype=float,
