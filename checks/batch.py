@@ -463,16 +463,18 @@ def partition(sub: Submission) -> str:
     return f"\x1e{sub.source.submission}"
 
 
-def plan(subs: Sequence[Submission], size: int = PART_SUBMISSIONS) -> list[list[Submission]]:
+def plan(subs: Sequence[Submission], size: int | None = None) -> list[list[Submission]]:
     """Pack whole partitions into parts of at most ``size`` submissions, in the run's order.
 
     Args:
         subs: The run's submissions.
-        size: Most submissions in a part (a larger partition is a part of its own).
+        size: Most submissions in a part (a larger partition is a part of its own);
+            :data:`PART_SUBMISSIONS` if not given.
 
     Returns:
         The parts, none empty.
     """
+    size = size or PART_SUBMISSIONS
     groups: dict[str, list[Submission]] = {}
     for sub in subs:
         groups.setdefault(partition(sub), []).append(sub)
@@ -648,7 +650,7 @@ def validate(
     data_docs: Path | None = None,
     *,
     load: Loader = in_memory,
-    part_size: int = PART_SUBMISSIONS,
+    part_size: int | None = None,
 ) -> BatchResult:
     """Validate a batch of submissions and build the run's output tables.
 
@@ -665,7 +667,7 @@ def validate(
         waivers: The waivers to apply, if any.
         data_docs: Where to build the Great Expectations Data Docs, if anywhere.
         load: Gives a part's submissions whole (:class:`CacheLoader` for headers).
-        part_size: Most submissions checked at once.
+        part_size: Most submissions checked at once (:data:`PART_SUBMISSIONS` if not given).
 
     Returns:
         Findings, figures with their status, and the submissions table.

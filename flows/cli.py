@@ -268,6 +268,11 @@ def _run(args: argparse.Namespace) -> int:
         print("Findings: " + ", ".join(f"{names[s]} {n}" for s, n in counts.items()))
         print(f"Report page: {out / 'report.html'}")
         print(f"Validated tables: {summary.written.validated}/")
+        if not summary.written.figures_csv:
+            print(
+                f"validated/figures.csv left out: {summary.written.figures} figures, over the "
+                "CSV limit; all of them are in validated/figures/ (Parquet)"
+            )
         print(_waivers_line(summary.waivers_file, "en"))
         return 0
     print(f"Запуск {summary.run_id}: проверено файлов: {summary.files}")
@@ -277,6 +282,11 @@ def _run(args: argparse.Namespace) -> int:
     print("Замечаний: " + ", ".join(f"{SEVERITY_RU[s]} {n}" for s, n in counts.items()))
     print(f"Страница отчёта: {out / 'report.html'}")
     print(f"Проверенные таблицы: {summary.written.validated}/")
+    if not summary.written.figures_csv:
+        print(
+            f"validated/figures.csv не записан: чисел {summary.written.figures}, больше предела "
+            "для CSV; все они в validated/figures/ (Parquet)"
+        )
     print(_waivers_line(summary.waivers_file, "ru"))
     return 0
 

@@ -104,6 +104,39 @@ def test_flow_end_to_end(inbox: Path, tmp_path: Path) -> None:
     assert 'href="data_docs/index.html"' in (out / "report.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.usefixtures("prefect_server")
+def test_parallel_chunks_write_what_a_serial_read_writes(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading in chunk tasks at once, then from the cache, equals one serial pass."""
+    from checks.batch import validate
+    from checks.inbox import openable, read_inbox
+    from checks.outputs import write_outputs
+    from flows import pipeline
+
+    monkeypatch.setattr(pipeline, "CHUNK_FILES", 2)  # four chunks for the seven files
+    monkeypatch.setattr("checks.batch.PART_SUBMISSIONS", 2)
+    out = tmp_path / "out"
+    reconcile(inbox=str(inbox), out=str(out))
+    subs = read_inbox(inbox, isolate=False)
+    serial = tmp_path / "serial"
+    write_outputs(validate(subs), serial, openable(subs))
+    for name in ("discrepancies.csv", "validated/submissions.csv", "validated/schedules.csv"):
+        assert (out / name).read_bytes() == (serial / name).read_bytes(), name
+    flow_figures = pd.read_parquet(out / "validated" / "figures")
+    serial_figures = pd.read_parquet(serial / "validated" / "figures")
+    keys = ["submission", "sheet", "cell"]
+    pd.testing.assert_frame_equal(
+        flow_figures.sort_values(keys).reset_index(drop=True),
+        serial_figures.sort_values(keys).reset_index(drop=True),
+    )
+    reconcile(inbox=str(inbox), out=str(out))  # every file from the cache now
+    assert (out / "discrepancies.csv").read_bytes() == (serial / "discrepancies.csv").read_bytes()
+    assert sorted(p.name for p in (out / "annotated").iterdir()) == sorted(
+        p.name for p in (serial / "annotated").iterdir()
+    )
+
+
 def test_cli_help_explains_in_plain_words(capsys: pytest.CaptureFixture[str]) -> None:
     """``sverka run --help`` explains what a run does, and exits 0."""
     with pytest.raises(SystemExit) as exit_info:
