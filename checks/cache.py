@@ -46,15 +46,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from checks.atomic import file_mode
 from checks.findings import Finding, Source
 from checks.limits import Limits
-from checks.reader import FIGURE_COLUMNS, Submission
+from checks.reader import FIGURE_COLUMNS, Submission, read_submission
 
 #: The folder of the cache inside the output folder's house folder.
 CACHE = "cache"
@@ -208,8 +208,63 @@ def _head(sub: Submission) -> dict[str, Any]:
     }
 
 
+def read_for_cache(path: Path, name: str, limits: Limits) -> Submission:
+    """Read a file, its figures turned into Arrow in the reading process.
+
+    A module-level function, so that a worker process receives it by
+    reference. The figures travel back as one Arrow table (a few buffers to
+    copy) instead of some 200 dicts to pickle and unpickle, and the run's own
+    process does not spend its time converting them.
+
+    Args:
+        path: The file.
+        name: Its submission name.
+        limits: The limits to read within.
+
+    Returns:
+        The submission, with :attr:`~checks.reader.Submission.figure_table` set and
+        ``figures`` empty when it may be kept (as read otherwise).
+    """
+    sub = read_submission(path, name, limits)
+    if keepable(sub):
+        table = _figures([sub])
+        if table is not None:
+            sub.figure_table = table
+            sub.figures = []
+    return sub
+
+
+def whole_figures(sub: Submission) -> Submission:
+    """Give a submission read by :func:`read_for_cache` its figures back as dicts.
+
+    Args:
+        sub: The submission.
+
+    Returns:
+        The same submission, ``figures`` filled (for one that could not be kept).
+    """
+    if sub.figure_table is not None:
+        table = sub.figure_table.drop_columns([SHA])
+        sub.figures = [
+            {
+                "submission": sub.source.submission,
+                "organisation": sub.source.organisation,
+                "year": sub.source.year,
+                **row,
+            }
+            for row in table.to_pylist()
+        ]
+        sub.figures = [{c: f[c] for c in FIGURE_COLUMNS} for f in sub.figures]
+        sub.figure_table = None
+    return sub
+
+
 def _figures(subs: Sequence[Submission]) -> pa.Table | None:
     """The figures of submissions as Arrow, or ``None`` when one does not fit its column's type."""
+    if subs and all(sub.figure_table is not None for sub in subs):
+        return pa.concat_tables([sub.figure_table for sub in subs])
+    if any(sub.figure_table is not None for sub in subs):
+        subs = [whole_figures(sub) for sub in subs]
     figures = [f for sub in subs for f in sub.figures]
     columns: dict[str, Any] = {
         SHA: [sub.source.sha256 for sub in subs for _ in sub.figures],
@@ -292,7 +347,9 @@ def strip(sub: Submission) -> Submission:
     Returns:
         A copy without figures, rows of ``Время``, schedules and measures.
     """
-    return dataclasses.replace(sub, figures=[], time_rows=[], schedules=[], measures=[])
+    return dataclasses.replace(
+        sub, figures=[], time_rows=[], schedules=[], measures=[], figure_table=None
+    )
 
 
 class Index:
@@ -381,6 +438,17 @@ def figures_frame(table: pa.Table) -> pd.DataFrame:
     )
 
 
+def _spans(digests: pa.ChunkedArray) -> dict[str, tuple[int, int]]:
+    """Where each file's figures lie in a cache file: digest → (first row, row after the last)."""
+    values = np.asarray(digests.to_pylist(), dtype=object)
+    if not len(values):
+        return {}
+    change = np.flatnonzero(values[1:] != values[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    stops = np.concatenate([change, [len(values)]])
+    return {str(values[a]): (int(a), int(b)) for a, b in zip(starts, stops, strict=True)}
+
+
 def tables(
     cache: Path, subs: Sequence[Submission], files: dict[str, str]
 ) -> tuple[list[Submission], pd.DataFrame | None]:
@@ -403,12 +471,17 @@ def tables(
     if not wanted:
         return list(subs), None
     parts: list[pa.Table] = []
+    names: list[str] = []
+    organisations: list[str] = []
+    years: list[int | None] = []
+    lengths: list[int] = []
     whole: dict[int, Submission] = {}
     for name, group in wanted.items():
         parquet = pq.ParquetFile(cache / name)
         metadata = parquet.schema_arrow.metadata or {}
         rows = _loads(metadata[_ROWS])
-        table = parquet.read()
+        table = parquet.read().drop_columns([SHA])
+        spans = _spans(parquet.read(columns=[SHA]).column(SHA))
         for sub in group:
             sha = sub.source.sha256
             kept = rows[sha]
@@ -418,17 +491,25 @@ def tables(
                 schedules=kept["schedules"],
                 measures=kept["measures"],
             )
-            mask = pc.equal(table[SHA], sha)
-            picked = table.filter(mask)
-            n = picked.num_rows
-            src = sub.source
-            picked = picked.append_column("submission", pa.array([src.submission] * n, pa.string()))
-            picked = picked.append_column(
-                "organisation", pa.array([src.organisation] * n, pa.string())
-            )
-            picked = picked.append_column("year", pa.array([src.year] * n, pa.int64()))
-            parts.append(picked.drop_columns([SHA]))
-    frame = figures_frame(pa.concat_tables(parts))
+            start, stop = spans.get(sha, (0, 0))
+            parts.append(table.slice(start, stop - start))  # a file's figures lie together
+            names.append(sub.source.submission)
+            organisations.append(sub.source.organisation)
+            years.append(sub.source.year)
+            lengths.append(stop - start)
+    figures = pa.concat_tables(parts)
+    repeat = np.asarray(lengths)
+    figures = figures.append_column(
+        "submission", pa.array(np.repeat(np.asarray(names, dtype=object), repeat), pa.string())
+    )
+    figures = figures.append_column(
+        "organisation",
+        pa.array(np.repeat(np.asarray(organisations, dtype=object), repeat), pa.string()),
+    )
+    figures = figures.append_column(
+        "year", pa.array(np.repeat(np.asarray(years, dtype=object), repeat), pa.int64())
+    )
+    frame = figures_frame(figures)
     return [whole.get(id(s), s) for s in subs], frame
 
 

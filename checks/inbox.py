@@ -245,13 +245,25 @@ def read_chunk(
     Returns:
         The chunk's submissions, in order, and the cache file written.
     """
-    subs = read_files(files, limits=limits, progress=progress, isolate=isolate, workers=workers)
     if cache is None:
+        subs = read_files(files, limits=limits, progress=progress, isolate=isolate, workers=workers)
         return ChunkRead(subs)
+    subs = read_files(
+        files,
+        limits=limits,
+        progress=progress,
+        isolate=isolate,
+        workers=workers,
+        reader=read_cache.read_for_cache,
+    )
     stored, kept = read_cache.store(cache, subs)
-    if not kept:
-        return ChunkRead(subs)
-    return ChunkRead([read_cache.strip(s) if s.source.sha256 in kept else s for s in subs], stored)
+    return ChunkRead(
+        [
+            read_cache.strip(s) if s.source.sha256 in kept else read_cache.whole_figures(s)
+            for s in subs
+        ],
+        stored,
+    )
 
 
 @dataclass(slots=True)

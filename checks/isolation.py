@@ -56,7 +56,7 @@ STARTUP_SECONDS = 120.0
 #: that is the machine, not a file.
 MAX_STARTUP_FAILURES = 3
 #: Modules the fork server imports once, so that workers start ready.
-PRELOAD = ["checks.isolation"]
+PRELOAD = ["checks.isolation", "checks.cache", "checks.annotate", "checks.letters"]
 
 
 class WorkerStartError(RuntimeError):

@@ -86,6 +86,9 @@ class Submission:
         refused: The file was not read, or its reading was stopped, by a limit
             (size, time, memory, a crash) or because it is still arriving: no
             later step may open it (the annotated copies skip it).
+        figure_table: The figures as an Arrow table, in place of ``figures``, on
+            their way from a reading process to the read cache
+            (:func:`checks.cache.read_for_cache`); ``None`` otherwise.
     """
 
     path: Path
@@ -99,6 +102,7 @@ class Submission:
     measures: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     refused: bool = False
+    figure_table: Any = field(default=None, repr=False, compare=False)
 
 
 FIGURE_COLUMNS = (
