@@ -18,8 +18,9 @@ a random amount (a channel's ``Итого``, a territory's ``Всего``, a gro
 subtotal or the grand total), a share off by at least 0.02 points, or a
 combined in-person time off by 10 seconds. The generator records the findings
 the contract says that mistake must produce (a total takes part in two sums,
-so it is flagged by both; a changed ``Всего`` also moves the shares computed
-from it); :mod:`oracle` compares them with what the pipeline found.
+so it is flagged by both, and the changed cell is named as the likely culprit,
+``total-culprit``; a changed ``Всего`` also moves the shares computed from it);
+:mod:`oracle` compares them with what the pipeline found.
 
 File ``N`` is the same whatever the number of files asked for, so the first
 1,000 files of a 10,000-file pool are the 1,000-file sample. The pool
@@ -45,7 +46,7 @@ from typing import Any
 
 #: Bump when a file's content, name or expected findings change for the same seed
 #: and number: every cached pool is then regenerated. 2: six-digit names, one pool
-#: for every size.
+#: for every size, ``total-culprit`` expected for a changed total.
 GENERATOR_VERSION = 2
 CORRUPTED_SHARE = 0.10
 MANIFEST = "pool.json"
@@ -396,6 +397,9 @@ def inject(layout: Layout, rng: random.Random) -> tuple[str, list[Expected]]:
                 ("error", "total-grand-territories", APPEALS, cell),
                 *_shares_after(layout, column),
             ]
+        # One cell off by one amount breaks at least two sums and settles them all when
+        # put back: checks/causes.py names it as the likely culprit.
+        expected.append(("error", "total-culprit", APPEALS, cell))
         return f"total {APPEALS}!{cell} {before} → {before + delta}", expected
     if kind == "share":
         column = rng.choice(layout.columns())
