@@ -251,8 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     machine = report.machine(REPO)
     print(
-        f"Code {machine['commit']}; Python {machine['python']}; {machine['cores']} cores "
-        f"({machine['cpu']}); {machine['memory_gib']} GiB."
+        f"Code {machine['measured_code']} (checkout {machine['commit']}); "
+        f"Python {machine['python']}; {machine['cores']} cores ({machine['cpu']}); "
+        f"{machine['memory_gib']} GiB."
     )
 
     plans = [(n, added_for(n, args.warm_percent)) for n in args.sizes]

@@ -210,8 +210,19 @@ def judge(sizes: Sequence[SizeResult], margins: Sequence[Marginal]) -> list[Targ
     return targets
 
 
+def _git(repo: Path, *args: str) -> str:
+    """Run a read-only git command in ``repo``; its output, or ``unknown``."""
+    git = shutil.which("git")
+    if git is None:
+        return "unknown"
+    done = subprocess.run(  # noqa: S603 (fixed git commands)
+        [git, "-C", str(repo), *args], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() or "unknown"
+
+
 def code_version(repo: Path) -> str:
-    """Name the code measured: ``git describe --always --dirty`` of the repository.
+    """Name the checkout: ``git describe --always --dirty`` of the repository.
 
     Args:
         repo: The repository.
@@ -219,16 +230,21 @@ def code_version(repo: Path) -> str:
     Returns:
         The commit (``-dirty`` when the working tree has changes), or ``unknown``.
     """
-    git = shutil.which("git")
-    if git is None:
-        return "unknown"
-    described = subprocess.run(  # noqa: S603 (a fixed git command)
-        [git, "-C", str(repo), "describe", "--always", "--dirty", "--abbrev=12"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return described.stdout.strip() or "unknown"
+    return _git(repo, "describe", "--always", "--dirty", "--abbrev=12")
+
+
+def measured_code(repo: Path) -> str:
+    """Name the code the runs execute: the last commit that changed ``checks/`` or ``flows/``.
+
+    Args:
+        repo: The repository.
+
+    Returns:
+        The commit, ``-dirty`` when either folder has uncommitted changes.
+    """
+    commit = _git(repo, "log", "-1", "--format=%h", "--abbrev=12", "--", "checks", "flows")
+    changed = _git(repo, "status", "--porcelain", "--", "checks", "flows")
+    return commit + ("-dirty" if changed not in ("", "unknown") else "")
 
 
 def machine(repo: Path) -> dict[str, Any]:
@@ -238,7 +254,8 @@ def machine(repo: Path) -> dict[str, Any]:
         repo: The repository measured.
 
     Returns:
-        Date, commit, processor, processors usable, memory, Python and system.
+        Date, commit of the checkout and of the measured code (``checks/`` and
+        ``flows/``), processor, processors usable, memory, Python and system.
     """
     cpu = platform.processor() or "unknown"
     cpuinfo = Path("/proc/cpuinfo")
@@ -257,6 +274,7 @@ def machine(repo: Path) -> dict[str, Any]:
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": code_version(repo),
+        "measured_code": measured_code(repo),
         "cpu": cpu,
         "cores": usable,
         "memory_gib": memory_gib,
@@ -431,7 +449,8 @@ def markdown(results: Results) -> list[str]:
     """
     m = results.machine
     lines = [
-        f"Measured {m['date']} on commit `{m['commit']}`: {m['cores']} cores ({m['cpu']}), "
+        f"Measured {m['date']}, code of commit `{m['measured_code']}` (benchmark "
+        f"`{m['commit']}`): {m['cores']} cores ({m['cpu']}), "
         f"{m['memory_gib']} GiB, Python {m['python']}, {m['system']}.",
         "",
     ]
