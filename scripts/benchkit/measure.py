@@ -43,6 +43,8 @@ class Measured:
             where ``/proc`` cannot be read.
         returncode: The exit status.
         log: Where its standard error was saved.
+        load: The machine's one-minute load average when it started (other
+            users' work included: a figure measured under load is slower).
     """
 
     label: str
@@ -51,6 +53,7 @@ class Measured:
     tree_peak_mib: float | None
     returncode: int
     log: str
+    load: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -209,6 +212,7 @@ def run_measured(
     stem = label.replace(" ", "-")
     out_path, err_path = logs / f"{stem}.stdout", logs / f"{stem}.stderr"
     sampling = PROC.joinpath("self", "stat").exists()
+    load = os.getloadavg()[0]
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=cwd, env=env)  # noqa: S603
@@ -227,4 +231,5 @@ def run_measured(
         tree_peak_mib=None if sampler is None else sampler.peak_kib / 1024,
         returncode=proc.returncode,
         log=str(err_path),
+        load=load,
     )

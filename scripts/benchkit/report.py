@@ -10,7 +10,9 @@ Definitions, as printed and written to ``results.json``:
 * ``× floor``: the marginal cost divided by the calamine floor in ms per file
   measured on the larger size's files (:mod:`.floor`);
 * ``peak MiB``: the larger of the sampled PSS sum of the process tree and the
-  largest single process's ``ru_maxrss`` (:mod:`.measure`).
+  largest single process's ``ru_maxrss`` (:mod:`.measure`);
+* ``load``: the machine's one-minute load average as the cold and the warm
+  run started; on a shared machine a run under load is slower.
 """
 
 from __future__ import annotations
@@ -292,6 +294,7 @@ def _run_json(run: Measured | None) -> dict[str, Any] | None:
         "largest_rss_mib": round(run.largest_rss_mib, 1),
         "tree_peak_mib": None if run.tree_peak_mib is None else round(run.tree_peak_mib, 1),
         "returncode": run.returncode,
+        "load_at_start": round(run.load, 2),
         "log": run.log,
     }
 
@@ -391,6 +394,7 @@ def rows(results: Results) -> list[list[str]]:
             "peak MiB cold",
             "peak MiB warm",
             "floor ms/file",
+            "load",
         ]
     ]
     for s in results.sizes:
@@ -404,6 +408,7 @@ def rows(results: Results) -> list[list[str]]:
                 _mib(s.cold),
                 _mib(s.warm),
                 f"{s.floor.ms_per_file:.2f}",
+                "/".join(f"{r.load:.1f}" for r in (s.cold, s.warm) if r is not None),
             ]
         )
     return table
