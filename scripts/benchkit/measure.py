@@ -8,11 +8,13 @@ What is measured, for one command:
   resident set of the child or of any descendant it waited for. It is the
   largest single process, not the sum of processes alive at once;
 * ``tree_peak_mib``: the largest sum, over the samples taken every
-  :data:`SAMPLE_S` seconds, of the proportional set size (PSS, from
-  ``/proc/<pid>/smaps_rollup``; RSS where PSS cannot be read) of the child and
-  every descendant alive at that moment. PSS shares a page among the processes
-  that map it, so forked workers are not counted twice. A peak shorter than the
-  interval can be missed; Linux only (``None`` elsewhere).
+  :data:`SAMPLE_S` seconds, of the resident set (``/proc/<pid>/statm``) of the
+  child and every descendant alive at that moment. A page shared by several
+  processes (forked workers, libraries) counts in each, so the sum is an upper
+  bound. A peak shorter than the interval can be missed; Linux only (``None``
+  elsewhere). The proportional set size would not count shared pages twice,
+  but reading it walks the page tables: tens of milliseconds per process of a
+  few GiB, which would steal a good part of a core from the run measured.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Seconds between two samples of the process tree's memory.
-SAMPLE_S = 0.25
+#: Seconds between two samples of the process tree's memory (a sample costs ~3 ms).
+SAMPLE_S = 0.5
 PROC = Path("/proc")
 
 
@@ -39,8 +41,8 @@ class Measured:
         label: What ran.
         wall: Seconds from start to exit, seen by the parent.
         largest_rss_mib: The largest resident set of one process of the tree (``wait4``).
-        tree_peak_mib: The largest sampled PSS sum of the whole tree, ``None``
-            where ``/proc`` cannot be read.
+        tree_peak_mib: The largest sampled sum of the resident sets of the
+            whole tree, ``None`` where ``/proc`` cannot be read.
         returncode: The exit status.
         log: Where its standard error was saved.
         load: The machine's one-minute load average when it started (other
@@ -141,7 +143,7 @@ def descendants(root: int) -> list[int]:
 
 
 def memory_kib(pid: int) -> int:
-    """Return a process's PSS in KiB (its RSS where PSS cannot be read), 0 if it is gone.
+    """Return a process's resident set in KiB, 0 if it is gone.
 
     Args:
         pid: The process.
@@ -149,12 +151,6 @@ def memory_kib(pid: int) -> int:
     Returns:
         Kibibytes.
     """
-    try:
-        for line in (PROC / str(pid) / "smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
     try:
         pages = int((PROC / str(pid) / "statm").read_text().split()[1])
     except (OSError, IndexError, ValueError):

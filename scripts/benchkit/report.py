@@ -9,8 +9,8 @@ Definitions, as printed and written to ``results.json``:
   consecutive sizes, so start-up and fixed costs cancel out;
 * ``× floor``: the marginal cost divided by the calamine floor in ms per file
   measured on the larger size's files (:mod:`.floor`);
-* ``peak MiB``: the larger of the sampled PSS sum of the process tree and the
-  largest single process's ``ru_maxrss`` (:mod:`.measure`);
+* ``peak MiB``: the larger of the sampled sum of the resident sets of the
+  process tree and the largest single process's ``ru_maxrss`` (:mod:`.measure`);
 * ``load``: the machine's one-minute load average as the cold and the warm
   run started; on a shared machine a run under load is slower.
 """
