@@ -31,8 +31,11 @@ types: $(VENV)/.dev-installed
 test: lint types
 	$(BIN)/python -m pytest
 
+# make bench BENCH_SIZES=1000,10000,50000 adds the 50,000-file run (see the README).
+BENCH_SIZES ?= 1000,10000
+
 bench: $(VENV)/.installed
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf $(VENV)
