@@ -34,6 +34,7 @@ from checks.engines import gx_failures, pandera_failures
 from checks.findings import Finding, fingerprint, to_frame
 from checks.norms import Standard, load_standard
 from checks.reader import FIGURE_COLUMNS, Submission, passport_date
+from checks.reuse import Checked
 from checks.rules import (
     average,
     completeness,
@@ -628,6 +629,104 @@ def conclude(
     )
 
 
+def _partition_key(group: Sequence[Submission], standards: dict[str, Standard]) -> str:
+    """A partition's key for kept results; ``""`` when one of its files must be checked anew."""
+    files = []
+    for sub in group:
+        if not read_cache.keepable(sub):
+            return ""  # no digest, refused by a limit, still arriving
+        name = sub.source.submission
+        files.append((name, sub.source.sha256, repr(standards.get(name))))
+    return Checked.key(files)
+
+
+@dataclass(slots=True)
+class Checking:
+    """Which partitions of a run are to be checked, and what was found so far.
+
+    Attributes:
+        groups: Partition → its submissions, in the run's order.
+        keys: Partition → its key for kept results (partitions that may be kept).
+        found: Partition → what checking it found (kept or checked in this run).
+        todo: The parts still to check (whole partitions, :func:`plan`).
+        kept: Where results are kept between runs (``None``: nowhere).
+    """
+
+    groups: dict[str, list[Submission]]
+    keys: dict[str, str]
+    found: dict[str, PartResult]
+    todo: list[list[Submission]]
+    kept: Checked | None = None
+
+    def take(self, part: Sequence[Submission], result: PartResult) -> None:
+        """Record what checking a part found, partition by partition, and keep it.
+
+        Args:
+            part: The part's submissions.
+            result: What checking it found.
+        """
+        owner = {sub.source.submission: partition(sub) for sub in part}
+        by_partition: dict[str, list[Finding]] = {p: [] for p in dict.fromkeys(owner.values())}
+        for finding in result.findings:
+            by_partition[owner[finding.submission]].append(finding)
+        for name, findings in by_partition.items():
+            names = {s.source.submission for s in self.groups[name]}
+            hours = _rows_of(result.hours, names)
+            listed = _rows_of(result.measures, names)
+            self.found[name] = PartResult(findings, hours, listed)
+            if self.kept is not None and name in self.keys:
+                self.kept.save(
+                    self.keys[name], [dataclasses.asdict(f) for f in findings], hours, listed
+                )
+
+    def results(self) -> list[PartResult]:
+        """What every partition found, in the run's order."""
+        return [self.found[name] for name in self.groups]
+
+
+def _rows_of(frame: pd.DataFrame, names: set[str]) -> pd.DataFrame:
+    if frame.empty or "submission" not in frame:
+        return frame.iloc[:0] if not frame.empty else frame
+    return frame[frame["submission"].isin(names)].reset_index(drop=True)
+
+
+def start_checking(
+    subs: Sequence[Submission],
+    standards: dict[str, Standard],
+    kept: Checked | None = None,
+    part_size: int | None = None,
+) -> Checking:
+    """Take the kept results of unchanged partitions and plan the parts of the others.
+
+    Args:
+        subs: The run's submissions.
+        standards: Submission → its service standard.
+        kept: Results kept by earlier runs (:class:`checks.reuse.Checked`), if any.
+        part_size: Most submissions in a part.
+
+    Returns:
+        The partitions, those already found, and the parts to check.
+    """
+    groups: dict[str, list[Submission]] = {}
+    for sub in subs:
+        groups.setdefault(partition(sub), []).append(sub)
+    keys: dict[str, str] = {}
+    found: dict[str, PartResult] = {}
+    for name, group in groups.items():
+        key = _partition_key(group, standards) if kept is not None else ""
+        if not key:
+            continue
+        keys[name] = key
+        loaded = kept.load(key) if kept is not None else None
+        if loaded is not None:
+            findings, hours, listed = loaded
+            found[name] = PartResult([Finding(**f) for f in findings], hours, listed)  # type: ignore[arg-type]
+    todo = plan(
+        [s for name, group in groups.items() if name not in found for s in group], part_size
+    )
+    return Checking(groups, keys, found, todo, kept)
+
+
 def part_labels(parts: Sequence[object]) -> list[str]:
     """Name the parts of a run for the Data Docs: none when there is only one.
 
@@ -651,6 +750,7 @@ def validate(
     *,
     load: Loader = in_memory,
     part_size: int | None = None,
+    kept: Checked | None = None,
 ) -> BatchResult:
     """Validate a batch of submissions and build the run's output tables.
 
@@ -668,14 +768,15 @@ def validate(
         data_docs: Where to build the Great Expectations Data Docs, if anywhere.
         load: Gives a part's submissions whole (:class:`CacheLoader` for headers).
         part_size: Most submissions checked at once (:data:`PART_SUBMISSIONS` if not given).
+        kept: Results of unchanged partitions kept by earlier runs
+            (:class:`checks.reuse.Checked`): those partitions are not checked again.
 
     Returns:
         Findings, figures with their status, and the submissions table.
     """
     standards = choose_standards(subs, default, by_organisation)
+    checking = start_checking(subs, standards, kept, part_size)
+    for part, label in zip(checking.todo, part_labels(checking.todo), strict=True):
+        checking.take(part, check_part(part, standards, load, data_docs, label))
     parts = plan(subs, part_size)
-    checked = [
-        check_part(part, standards, load, data_docs, label)
-        for part, label in zip(parts, part_labels(parts), strict=True)
-    ]
-    return conclude(subs, parts, checked, standards, waivers=waivers, load=load)
+    return conclude(subs, parts, checking.results(), standards, waivers=waivers, load=load)

@@ -46,6 +46,7 @@ from checks.batch import (
     conclude,
     part_labels,
     plan,
+    start_checking,
 )
 from checks.inbox import ChunkRead, assemble, lookup, merge, openable, read_chunk, survey
 from checks.norms import Standard, load_mapping, load_standard
@@ -57,7 +58,7 @@ from checks.outputs import (
     write_outputs,
 )
 from checks.reader import Submission
-from checks.reuse import Kept
+from checks.reuse import Checked, Kept
 from checks.waivers import load as load_waivers
 from flows.progress import Phase
 
@@ -158,6 +159,7 @@ def validate_all(
     norms_map: str | None,
     waivers: str | None,
     data_docs: Path,
+    kept: Checked | None = None,
 ) -> BatchResult:
     """Validate every submission, part by part, then conclude over the whole batch.
 
@@ -172,28 +174,41 @@ def validate_all(
         read, problems = load_waivers(Path(waivers))
         waiving = WaiverInput(read, problems, Path(waivers).name, dt.date.today(), waivers)
     standards = choose_standards(subs, default, by_organisation)
-    parts = plan(subs)
-    labels = part_labels(parts)
+    checking = start_checking(subs, standards, kept)
+    reused = len(checking.found)
+    todo = checking.todo
+    labels = part_labels(todo)
     runner: Any = getattr(get_run_context(), "task_runner", None)
     with Phase("проверка", log=get_run_logger().info) as phase:
-        phase.advance(0, len(subs))
+        total = sum(len(part) for part in todo)
+        phase.advance(0, total)
         if isinstance(runner, ThreadPoolTaskRunner):
-            checked = []
-            for part, label in zip(parts, labels, strict=True):
-                checked.append(
-                    check_part_task(quote(part), quote(standards), quote(load), data_docs, label)  # type: ignore[call-overload]
-                )
-                phase.advance(sum(len(p) for p in parts[: len(checked)]), len(subs))
+            done = 0
+            for part, label in zip(todo, labels, strict=True):
+                result = check_part_task(
+                    quote(part), quote(standards), quote(load), data_docs, label
+                )  # type: ignore[call-overload]
+                checking.take(part, result)
+                done += len(part)
+                phase.advance(done, total)
         else:
             # No quote() here: Dask would take the annotation (a tuple holding a callable)
             # for a task of its own. Headers are small; Prefect's walk over them is cheap.
             futures = [
                 check_part_task.submit(part, standards, load, data_docs, label)
-                for part, label in zip(parts, labels, strict=True)
+                for part, label in zip(todo, labels, strict=True)
             ]
-            checked = [future.result() for future in futures]
-            phase.advance(len(subs), len(subs))
-        return conclude(subs, parts, checked, standards, waivers=waiving, load=load)
+            for part, future in zip(todo, futures, strict=True):
+                checking.take(part, future.result())
+            phase.advance(total, total)
+        get_run_logger().info(
+            "Проверено организаций и лет: %d; результаты %d взяты из прошлых запусков "
+            "(их файлы не менялись)",
+            len(checking.groups),
+            reused,
+        )
+        parts = plan(subs)
+        return conclude(subs, parts, checking.results(), standards, waivers=waiving, load=load)
 
 
 def _transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -331,6 +346,7 @@ def reconcile(
         staging = publish.begin(out_path, run_id)
         logger.info("Запуск %s: папка входящих %s", run_id, inbox_path)
         submissions, loader = read_all(inbox_path, out_path, settle_seconds)
+        checked = Checked(out_path / ".sverka" / "kept" / "checked")
         arriving = sum(any(f.rule == "file-arriving" for f in s.findings) for s in submissions)
         logger.info(
             "Прочитано файлов: %d из %s; ждут следующего запуска: %d",
@@ -345,6 +361,7 @@ def reconcile(
             norms_map=norms_map,
             waivers=waivers,
             data_docs=staging / "data_docs",
+            kept=checked,
         )
         sources = openable(submissions)
         label = f"Run {run_id}" if lang == "en" else f"Запуск {run_id}"
@@ -381,6 +398,7 @@ def reconcile(
         if pruned:
             logger.info("Из кэша чтения удалено файлов, не нужных больше: %d", pruned)
         kept.prune()
+        checked.prune()
         logger.info("Размеченных копий взято из прошлых запусков: %d", kept.hits)
     written = dataclasses.replace(
         staged,

@@ -172,3 +172,32 @@ def test_figures_csv_is_left_out_past_its_limit(inbox: Path, tmp_path: Path) -> 
     small = write_figures(result.parts, tmp_path / "again", csv_max_rows=10**9)
     assert small.csv
     assert len(pd.read_csv(tmp_path / "again" / "figures.csv")) == small.rows
+
+
+def test_kept_results_of_unchanged_partitions_equal_checking_again(
+    inbox: Path, tmp_path: Path
+) -> None:
+    """A partition whose files did not change is not checked again, and finds the same."""
+    from checks.reuse import Checked
+
+    subs = read_inbox(inbox, isolate=False)
+    fresh = validate(subs, part_size=2)
+    first = Checked(tmp_path / "checked")
+    validate(subs, part_size=2, kept=first)
+    assert first.hits == 0
+    again = Checked(tmp_path / "checked")
+    kept = validate(subs, part_size=2, kept=again)
+    assert again.hits == len(first.used) > 0
+    pd.testing.assert_frame_equal(kept.findings, fresh.findings)
+    pd.testing.assert_frame_equal(kept.schedules, fresh.schedules)
+    pd.testing.assert_frame_equal(kept.measures, fresh.measures)
+    pd.testing.assert_frame_equal(kept.submissions, fresh.submissions)
+    changed = [
+        dataclasses.replace(s, source=dataclasses.replace(s.source, sha256="0" * 64))
+        if s.source.submission == "a.xlsx"
+        else s
+        for s in subs
+    ]
+    third = Checked(tmp_path / "checked")
+    validate(changed, part_size=2, kept=third)
+    assert third.hits == again.hits - 1  # a.xlsx's partition is checked again

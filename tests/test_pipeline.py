@@ -130,8 +130,15 @@ def test_parallel_chunks_write_what_a_serial_read_writes(
         flow_figures.sort_values(keys).reset_index(drop=True),
         serial_figures.sort_values(keys).reset_index(drop=True),
     )
-    reconcile(inbox=str(inbox), out=str(out))  # every file from the cache now
-    assert (out / "discrepancies.csv").read_bytes() == (serial / "discrepancies.csv").read_bytes()
+    reconcile(inbox=str(inbox), out=str(out))  # every file from the cache, every result kept
+    for name in (
+        "discrepancies.csv",
+        "validated/submissions.csv",
+        "validated/schedules.csv",
+        "validated/measures.csv",
+        "validated/figures.csv",
+    ):
+        assert (out / name).read_bytes() == (serial / name).read_bytes(), name
     assert sorted(p.name for p in (out / "annotated").iterdir()) == sorted(
         p.name for p in (serial / "annotated").iterdir()
     )
