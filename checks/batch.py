@@ -34,7 +34,7 @@ from checks.engines import gx_failures, pandera_failures
 from checks.findings import Finding, fingerprint, to_frame
 from checks.norms import Standard, load_standard
 from checks.reader import FIGURE_COLUMNS, Submission, passport_date
-from checks.reuse import Checked
+from checks.reuse import Checked, Result
 from checks.rules import (
     average,
     completeness,
@@ -669,15 +669,16 @@ class Checking:
         by_partition: dict[str, list[Finding]] = {p: [] for p in dict.fromkeys(owner.values())}
         for finding in result.findings:
             by_partition[owner[finding.submission]].append(finding)
+        keep: dict[str, Result] = {}
         for name, findings in by_partition.items():
             names = {s.source.submission for s in self.groups[name]}
             hours = _rows_of(result.hours, names)
             listed = _rows_of(result.measures, names)
             self.found[name] = PartResult(findings, hours, listed)
-            if self.kept is not None and name in self.keys:
-                self.kept.save(
-                    self.keys[name], [dataclasses.asdict(f) for f in findings], hours, listed
-                )
+            if name in self.keys:
+                keep[self.keys[name]] = ([dataclasses.asdict(f) for f in findings], hours, listed)
+        if self.kept is not None:
+            self.kept.save(keep)
 
     def results(self) -> list[PartResult]:
         """What every partition found, in the run's order."""
@@ -720,7 +721,7 @@ def start_checking(
         loaded = kept.load(key) if kept is not None else None
         if loaded is not None:
             findings, hours, listed = loaded
-            found[name] = PartResult([Finding(**f) for f in findings], hours, listed)  # type: ignore[arg-type]
+            found[name] = PartResult([Finding(**f) for f in findings], hours, listed)
     todo = plan(
         [s for name, group in groups.items() if name not in found for s in group], part_size
     )

@@ -20,15 +20,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import os
 import secrets
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from checks.atomic import current_umask, file_mode
+from checks.atomic import file_mode
 
 #: The modules whose code draws an annotated copy.
 _CODE = ("annotate", "sheetstyle", "present", "workbook", "findings", "vocab")
@@ -170,14 +172,25 @@ def rules_version() -> str:
     return digest.hexdigest()[:16]
 
 
+#: A kept table split by partition key.
+_Split = dict[str, pd.DataFrame]
+#: A partition's kept results: its findings (dicts of plain values), schedules, measures.
+Result = tuple[list[dict[str, Any]], pd.DataFrame, pd.DataFrame]
+
+
 class Checked:
     """What checking each partition found, kept between runs (``<out>/.sverka/kept/checked``).
 
     A partition (one organisation's reports for a year) is checked again only
     when one of its files, their names, their standard or the checking code
-    changed: its key is the digest of all of those. The findings are kept as
-    JSON, the partition's schedules and measures tables as Parquet.
+    changed: its key is the digest of all of those. The results of one part
+    are kept together (a file per partition would cost more to open than to
+    check again): the findings as JSON, keyed by partition, and the part's
+    schedules and measures tables as Parquet, with the partition's key in
+    ``_kept``.
     """
+
+    KEY_COLUMN = "_kept"
 
     def __init__(self, folder: Path | None) -> None:
         """Use a folder (created when the first result is kept); ``None`` keeps nothing.
@@ -187,7 +200,10 @@ class Checked:
         """
         self.folder = folder
         self.used: set[str] = set()
+        self.used_files: set[str] = set()
         self.hits = 0
+        self._index: dict[str, str] | None = None
+        self._loaded: dict[str, tuple[dict[str, Any], _Split, _Split]] = {}
 
     @staticmethod
     def key(files: list[tuple[str, str, str]]) -> str:
@@ -205,77 +221,123 @@ class Checked:
             digest.update(json.dumps(part, ensure_ascii=False).encode())
         return digest.hexdigest()
 
-    def load(self, key: str) -> tuple[list[dict[str, object]], pd.DataFrame, pd.DataFrame] | None:
+    def _files(self) -> dict[str, str]:
+        """Partition key → the kept file set (its stem) that holds it."""
+        if self._index is None:
+            self._index = {}
+            if self.folder is not None and self.folder.is_dir():
+                for path in sorted(self.folder.glob("*.json")):
+                    try:
+                        keys = json.loads(path.read_text(encoding="utf-8")).keys()
+                    except (OSError, ValueError, AttributeError):
+                        continue
+                    self._index.update(dict.fromkeys(keys, path.stem))
+        return self._index
+
+    def _read(
+        self, stem: str
+    ) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+        if stem not in self._loaded:
+            assert self.folder is not None
+            findings = json.loads((self.folder / f"{stem}.json").read_text(encoding="utf-8"))
+            frames = []
+            for name in ("hours", "measures"):
+                path = self.folder / f"{stem}.{name}.parquet"
+                frames.append(_by_key(pd.read_parquet(path)) if path.exists() else {})
+            self._loaded[stem] = (findings, frames[0], frames[1])
+        return self._loaded[stem]
+
+    def load(self, key: str) -> Result | None:
         """Return a partition's kept findings (as dicts), schedules and measures, if kept.
 
         Args:
             key: The partition's key.
 
         Returns:
-            ``None`` on a miss (or an entry that no longer reads).
+            ``None`` on a miss (or a kept file that no longer reads).
         """
-        if self.folder is None:
+        stem = self._files().get(key)
+        if stem is None:
             return None
-        entry = self.folder / key
         try:
-            findings = json.loads((entry / "findings.json").read_text(encoding="utf-8"))
-            frames = [
-                pd.read_parquet(entry / f"{name}.parquet")
-                if (entry / f"{name}.parquet").exists()
-                else pd.DataFrame()
-                for name in ("hours", "measures")
-            ]
+            findings, hours, measures = self._read(stem)
         except (OSError, ValueError):
             return None
         self.used.add(key)
+        self.used_files.add(stem)
         self.hits += 1
-        return findings, frames[0], frames[1]
+        empty = pd.DataFrame()
+        return findings[key], hours.get(key, empty), measures.get(key, empty)
 
     def save(
-        self,
-        key: str,
-        findings: list[dict[str, object]],
-        hours: pd.DataFrame,
-        measures: pd.DataFrame,
+        self, results: dict[str, tuple[list[dict[str, Any]], pd.DataFrame, pd.DataFrame]]
     ) -> None:
-        """Keep a partition's results (a failure only costs time next run).
+        """Keep the results of a part's partitions together (a failure only costs time).
 
         Args:
-            key: The partition's key.
-            findings: Its findings, as dicts of plain values.
-            hours: Its schedules with hours.
-            measures: Its measures.
+            results: Partition key → its findings (dicts of plain values), its
+                schedules with hours and its measures.
         """
-        if self.folder is None:
+        if self.folder is None or not results:
             return
-        self.used.add(key)
-        entry = self.folder / key
-        tmp = self.folder / f".{key}.{secrets.token_hex(4)}.tmp"
+        stem = secrets.token_hex(8)
+        self.used.update(results)
+        self.used_files.add(stem)
+        written: list[Path] = []
         try:
-            tmp.mkdir(parents=True)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tables = {
+                "hours": {key: r[1] for key, r in results.items()},
+                "measures": {key: r[2] for key, r in results.items()},
+            }
+            for name, by_key in tables.items():
+                frames = [
+                    frame.assign(**{self.KEY_COLUMN: key})
+                    for key, frame in by_key.items()
+                    if not frame.empty
+                ]
+                if frames:
+                    path = self.folder / f"{stem}.{name}.parquet"
+                    pd.concat(frames, ignore_index=True).to_parquet(path, index=False)
+                    written.append(path)
+            findings = {key: r[0] for key, r in results.items()}
             text = json.dumps(findings, ensure_ascii=False)
-            (tmp / "findings.json").write_text(text, encoding="utf-8")
-            for name, frame in (("hours", hours), ("measures", measures)):
-                if not frame.empty:
-                    frame.to_parquet(tmp / f"{name}.parquet", index=False)
-            for item in [tmp, *tmp.iterdir()]:
-                os.chmod(item, 0o777 & ~current_umask() if item.is_dir() else file_mode())
-            shutil.rmtree(entry, ignore_errors=True)
-            os.replace(tmp, entry)
+            tmp = self.folder / f".{stem}.json.tmp"
+            tmp.write_text(text, encoding="utf-8")
+            written.append(tmp)
+            for path in written:
+                os.chmod(path, file_mode())
+            os.replace(tmp, self.folder / f"{stem}.json")  # the JSON names the set: last
         except (OSError, ValueError, TypeError):
-            shutil.rmtree(tmp, ignore_errors=True)
+            for path in written:
+                path.unlink(missing_ok=True)
 
     def prune(self) -> int:
-        """Remove the results this run did not use; call it holding the folder's lock.
+        """Remove the kept file sets none of whose results this run used.
+
+        Call it only while holding the output folder's lock, after the run.
 
         Returns:
-            How many were removed.
+            How many file sets were removed.
         """
         if self.folder is None or not self.folder.is_dir():
             return 0
-        removed = 0
-        for entry in self.folder.iterdir():
-            if entry.name not in self.used:
-                shutil.rmtree(entry, ignore_errors=True)
-                removed += 1
-        return removed
+        removed: set[str] = set()
+        for path in self.folder.iterdir():
+            stem = path.name.split(".", 1)[0]
+            if stem not in self.used_files:
+                path.unlink(missing_ok=True)
+                removed.add(stem)
+        return len(removed)
+
+
+def _by_key(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Split a kept table by partition key: each key's rows lie together, as they were saved."""
+    if frame.empty or Checked.KEY_COLUMN not in frame:
+        return {}
+    keys = frame[Checked.KEY_COLUMN].to_numpy()
+    rows = frame.drop(columns=[Checked.KEY_COLUMN])
+    change = [0, *(i for i in range(1, len(keys)) if keys[i] != keys[i - 1]), len(keys)]
+    return {
+        str(keys[a]): rows.iloc[a:b].reset_index(drop=True) for a, b in itertools.pairwise(change)
+    }
