@@ -33,7 +33,7 @@ from checks import causes, resubmissions, vocab
 from checks.engines import gx_failures, pandera_failures
 from checks.findings import Finding, fingerprint, to_frame
 from checks.norms import Standard, load_standard
-from checks.reader import FIGURE_COLUMNS, Submission, passport_date
+from checks.reader import FIGURE_COLUMNS, FIGURE_DTYPES, Submission, passport_date
 from checks.reuse import Checked, Result
 from checks.rules import (
     average,
@@ -276,17 +276,7 @@ def _passport_row(sub: Submission) -> dict[str, Any]:
 def _figures_frame(subs: Sequence[Submission], kept: pd.DataFrame | None) -> pd.DataFrame:
     """The typed figures frame of submissions, plus figures loaded apart."""
     figures = pd.DataFrame([f for sub in subs for f in sub.figures], columns=list(FIGURE_COLUMNS))
-    figures = figures.astype(
-        {
-            "value": "float64",
-            "value_max": "float64",
-            "month": "Int64",
-            "decimals": "Int64",
-            "year": "Int64",
-            "known": "bool",
-            "row": "int64",
-        }
-    )
+    figures = figures.astype(FIGURE_DTYPES)
     if kept is None or kept.empty:
         return figures
     if figures.empty:

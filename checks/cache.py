@@ -37,7 +37,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
 import json
 import os
 import secrets
@@ -54,7 +53,8 @@ import pyarrow.parquet as pq
 from checks.atomic import file_mode
 from checks.findings import Finding, Source
 from checks.limits import Limits
-from checks.reader import FIGURE_COLUMNS, Submission, read_submission
+from checks.reader import FIGURE_COLUMNS, FIGURE_DTYPES, Submission, read_submission
+from checks.reuse import source_digest
 
 #: The folder of the cache inside the output folder's house folder.
 CACHE = "cache"
@@ -82,15 +82,7 @@ def reader_version() -> str:
     Returns:
         16 hex digits; they change whenever a reading module or a default limit does.
     """
-    digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for name in _READER_MODULES:
-        path = here / f"{name}.py"
-        if path.exists():
-            digest.update(name.encode())
-            digest.update(path.read_bytes())
-    digest.update(repr(Limits()).encode())
-    return digest.hexdigest()[:16]
+    return source_digest([f"{name}.py" for name in _READER_MODULES], repr(Limits()).encode())
 
 
 def root(out: Path) -> Path:
@@ -425,17 +417,7 @@ def figures_frame(table: pa.Table) -> pd.DataFrame:
     """
     frame: pd.DataFrame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
     frame = frame[list(FIGURE_COLUMNS)]
-    return frame.astype(
-        {
-            "value": "float64",
-            "value_max": "float64",
-            "month": "Int64",
-            "decimals": "Int64",
-            "year": "Int64",
-            "known": "bool",
-            "row": "int64",
-        }
-    )
+    return frame.astype(FIGURE_DTYPES)
 
 
 def _spans(digests: pa.ChunkedArray) -> dict[str, tuple[int, int]]:

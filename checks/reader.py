@@ -129,6 +129,16 @@ FIGURE_COLUMNS = (
     "known",
     "row",
 )
+#: The pandas types of the figure columns that are not text (the rest are ``str``).
+FIGURE_DTYPES = {
+    "value": "float64",
+    "value_max": "float64",
+    "month": "Int64",
+    "decimals": "Int64",
+    "year": "Int64",
+    "known": "bool",
+    "row": "int64",
+}
 
 
 def contract_sheets(titles: Sequence[str]) -> list[int]:

@@ -25,6 +25,7 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,29 @@ from checks.atomic import file_mode
 _CODE = ("annotate", "sheetstyle", "present", "workbook", "findings", "vocab")
 
 
+def source_digest(names: Sequence[str], *extra: bytes) -> str:
+    """Return a digest of some files of the ``checks`` package and of extra bytes.
+
+    Args:
+        names: Paths relative to the package (``reader.py``, ``templates/texts.toml``);
+            a missing one counts as empty.
+        *extra: More bytes to digest (the default limits, say).
+
+    Returns:
+        16 hex digits.
+    """
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in names:
+        path = here / name
+        digest.update(name.encode())
+        if path.exists():
+            digest.update(path.read_bytes())
+    for data in extra:
+        digest.update(data)
+    return digest.hexdigest()[:16]
+
+
 @functools.cache
 def code_version() -> str:
     """Return a digest of the code that draws an annotated copy, and of its texts.
@@ -43,16 +67,21 @@ def code_version() -> str:
     Returns:
         16 hex digits.
     """
-    digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for name in _CODE:
-        path = here / f"{name}.py"
-        if path.exists():
-            digest.update(path.read_bytes())
-    texts = here / "templates" / "texts.toml"
-    if texts.exists():
-        digest.update(texts.read_bytes())
-    return digest.hexdigest()[:16]
+    return source_digest([*(f"{name}.py" for name in _CODE), "templates/texts.toml"])
+
+
+def _copy_atomically(source: Path, target: Path) -> bool:
+    """Copy a file through a temporary sibling and a rename, with the umask's mode."""
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, tmp)
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, target)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
 
 
 class Kept:
@@ -99,16 +128,7 @@ class Kept:
             Whether it was there and is now at ``target``.
         """
         path = self._path(key)
-        if path is None or not path.is_file():
-            return False
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, tmp)
-            os.chmod(tmp, file_mode())
-            os.replace(tmp, target)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        if path is None or not path.is_file() or not _copy_atomically(path, target):
             return False
         self.used.add(key)
         self.hits += 1
@@ -125,14 +145,7 @@ class Kept:
         if path is None:
             return
         self.used.add(key)
-        tmp = path.with_name(f".{key}.{secrets.token_hex(4)}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(made, tmp)
-            os.chmod(tmp, file_mode())
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        _copy_atomically(made, path)
 
     def prune(self) -> int:
         """Remove the kept outputs this run did not use.
