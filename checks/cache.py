@@ -236,17 +236,15 @@ def whole_figures(sub: Submission) -> Submission:
         The same submission, ``figures`` filled (for one that could not be kept).
     """
     if sub.figure_table is not None:
-        table = sub.figure_table.drop_columns([SHA])
+        named = {
+            "submission": sub.source.submission,
+            "organisation": sub.source.organisation,
+            "year": sub.source.year,
+        }
         sub.figures = [
-            {
-                "submission": sub.source.submission,
-                "organisation": sub.source.organisation,
-                "year": sub.source.year,
-                **row,
-            }
-            for row in table.to_pylist()
+            {c: named[c] if c in named else row[c] for c in FIGURE_COLUMNS}
+            for row in sub.figure_table.to_pylist()
         ]
-        sub.figures = [{c: f[c] for c in FIGURE_COLUMNS} for f in sub.figures]
         sub.figure_table = None
     return sub
 

@@ -324,20 +324,16 @@ def _where(column: str, value: str) -> Any:
     return Column(name=column) == value
 
 
-def suites(result: BatchResult, *, figures: pd.DataFrame | None = None) -> list[Suite]:
-    """Build the published contract's suites over a run's validated tables.
+def suites(result: BatchResult) -> list[Suite]:
+    """Build the published contract's suites over a run's validated tables (all in memory).
 
     Args:
         result: The run's result, before publication.
-        figures: The figures to check (all of the run's by default, in memory).
 
     Returns:
         The ``figures`` and ``submissions`` suites.
     """
-    return [
-        figures_suite(result, result.figures if figures is None else figures),
-        submissions_suite(result),
-    ]
+    return [figures_suite(result, result.figures), submissions_suite(result)]
 
 
 def figures_suite(result: BatchResult, figures: pd.DataFrame, part: str = "") -> Suite:

@@ -201,3 +201,17 @@ def test_kept_results_of_unchanged_partitions_equal_checking_again(
     third = Checked(tmp_path / "checked")
     validate(changed, part_size=2, kept=third)
     assert third.hits == again.hits - 1  # a.xlsx's partition is checked again
+
+
+def test_figures_sent_as_arrow_come_back_as_read(inbox: Path) -> None:
+    """A file read for the cache but not kept (a full disk) gets its figures back exactly."""
+    from checks.limits import Limits
+    from checks.reader import read_submission
+
+    for path in sorted(inbox.iterdir()):
+        read = read_cache.read_for_cache(path, path.name, Limits())
+        plain = read_submission(path, path.name, Limits())
+        if plain.figures:
+            assert read.figure_table is not None
+            assert not read.figures
+        assert read_cache.whole_figures(read).figures == plain.figures
