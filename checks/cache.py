@@ -41,7 +41,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -493,7 +493,7 @@ def tables(
     return [whole.get(id(s), s) for s in subs], frame
 
 
-def prune(out: Path, keep: Iterable[str]) -> int:
+def prune(out: Path, keep: Iterable[str], files: Mapping[str, str] | None = None) -> int:
     """Remove cache files none of whose files are read any more, and other reader versions.
 
     A cache file is kept while one of its files is still in the inbox (its
@@ -503,6 +503,8 @@ def prune(out: Path, keep: Iterable[str]) -> int:
     Args:
         out: The output folder.
         keep: The digests of this run's files.
+        files: Digest → cache file, as the run's index knows them
+            (:meth:`Index.where`); read again from the footers if not given.
 
     Returns:
         How many cache files were removed.
@@ -517,8 +519,8 @@ def prune(out: Path, keep: Iterable[str]) -> int:
     if not current.is_dir():
         return 0
     kept = set(keep)
-    index = Index(current)
-    used = {index.files[sha] for sha in kept if sha in index.files}
+    where = files if files is not None else Index(current).files
+    used = {where[sha] for sha in kept if sha in where}
     removed = 0
     for item in current.iterdir():
         if item.name not in used:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 _DASHES = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\s*")
 _SPACES = re.compile(r"\s+")
@@ -18,7 +20,29 @@ _SPACES = re.compile(r"\s+")
 #: hundred labels, and a key costs several passes over the text. Bounded: past
 #: this many, new labels are normalised each time.
 _KEYS: dict[str, str] = {}
-_KEYS_SIZE = 8192
+#: Most texts one memo remembers.
+MEMO_SIZE = 8192
+
+T = TypeVar("T")
+
+
+def memo(remembered: dict[str, T], text: str, compute: Callable[[str], T]) -> T:
+    """Return ``compute(text)``, remembered for the next time the same text comes.
+
+    Args:
+        remembered: The memo (a module's dict); it stops growing at :data:`MEMO_SIZE`.
+        text: The text.
+        compute: What to do with it.
+
+    Returns:
+        The result.
+    """
+    result = remembered.get(text)
+    if result is None:
+        result = compute(text)
+        if len(remembered) < MEMO_SIZE:
+            remembered[text] = result
+    return result
 
 
 def normalize(text: object) -> str:
@@ -34,12 +58,7 @@ def normalize(text: object) -> str:
     if text is None:
         return ""
     if type(text) is str:
-        key = _KEYS.get(text)
-        if key is None:
-            key = _normalize(text)
-            if len(_KEYS) < _KEYS_SIZE:
-                _KEYS[text] = key
-        return key
+        return memo(_KEYS, text, _normalize)
     return _normalize(str(text))
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl.utils.datetime import to_excel
+
+from checks.text import memo
 
 EMPTY = "empty"
 INVALID = "invalid"
@@ -92,21 +93,10 @@ _NOTHING = Parsed(None, None, EMPTY)
 
 #: Texts already parsed, per parser: submissions repeat the same texts
 #: (``0:04:24``, ``-``, ``1 квартал``), and a :class:`Parsed` is immutable.
-#: Bounded: past this many texts, new ones are parsed each time.
-_MEMO_SIZE = 8192
+#: Bounded (:data:`checks.text.MEMO_SIZE`): past that, new ones are parsed each time.
 _COUNTS: dict[str, Parsed] = {}
 _PERCENTS: dict[str, Parsed] = {}
 _DURATIONS: dict[str, Parsed] = {}
-
-
-def _memo(memo: dict[str, Parsed], text: str, parse: Callable[[str], Parsed]) -> Parsed:
-    """Return ``parse(text)``, remembered for the next time the same text comes."""
-    parsed = memo.get(text)
-    if parsed is None:
-        parsed = parse(text)
-        if len(memo) < _MEMO_SIZE:
-            memo[text] = parsed
-    return parsed
 
 
 def is_not_reported(raw: object) -> bool:
@@ -169,7 +159,7 @@ def parse_count(raw: object) -> Parsed:
         The count as written; whole and non-negative is checked by the rules.
     """
     if type(raw) is str:
-        return _memo(_COUNTS, raw, _parse_count)
+        return memo(_COUNTS, raw, _parse_count)
     return _parse_count(raw)
 
 
@@ -224,7 +214,7 @@ def parse_percent(raw: object, number_format: str = "General") -> Parsed:
         decimal arithmetic, as Excel displays it), the contract's stated S.
     """
     if type(raw) is str:  # the number format only matters to a number
-        return _memo(_PERCENTS, raw, _parse_percent_text)
+        return memo(_PERCENTS, raw, _parse_percent_text)
     return _parse_percent(raw, number_format)
 
 
@@ -291,7 +281,7 @@ def parse_duration(raw: object) -> Parsed:
         for anything else.
     """
     if type(raw) is str:
-        return _memo(_DURATIONS, raw, _parse_duration)
+        return memo(_DURATIONS, raw, _parse_duration)
     return _parse_duration(raw)
 
 

@@ -102,7 +102,7 @@ def read_chunk_task(files: list[tuple[Path, str]], cache: Path) -> ChunkRead:
     return read_chunk(files, cache=cache, workers=1)
 
 
-def read_all(inbox: Path, out: Path, settle_seconds: float) -> tuple[list[Submission], Loader]:
+def read_all(inbox: Path, out: Path, settle_seconds: float) -> tuple[list[Submission], CacheLoader]:
     """Read the inbox: the cache's files from the cache, the others in chunk tasks.
 
     Args:
@@ -394,7 +394,7 @@ def reconcile(
                 "counts": staged.counts,
             },
         )
-        pruned = read_cache.prune(out_path, {s.source.sha256 for s in submissions})
+        pruned = read_cache.prune(out_path, {s.source.sha256 for s in submissions}, loader.files)
         if pruned:
             logger.info("Из кэша чтения удалено файлов, не нужных больше: %d", pruned)
         kept.prune()
