@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from checks import cache as read_cache
@@ -34,7 +35,7 @@ from checks.engines import gx_failures, pandera_failures
 from checks.findings import Finding, fingerprint, to_frame
 from checks.norms import Standard, load_standard
 from checks.reader import FIGURE_COLUMNS, FIGURE_DTYPES, Submission, passport_date
-from checks.reuse import Checked, Result
+from checks.reuse import Checked
 from checks.rules import (
     average,
     completeness,
@@ -634,19 +635,28 @@ def _partition_key(group: Sequence[Submission], standards: dict[str, Standard]) 
 class Checking:
     """Which partitions of a run are to be checked, and what was found so far.
 
+    The findings are held per partition; the schedules and measures as the
+    blocks they came in (a checked part's tables, the kept results' tables),
+    put in the run's order once, by :meth:`results`: a run of 10,000 one-file
+    partitions builds no frame per partition.
+
     Attributes:
         groups: Partition → its submissions, in the run's order.
         keys: Partition → its key for kept results (partitions that may be kept).
-        found: Partition → what checking it found (kept or checked in this run).
+        found: Partition → the findings of checking it (kept or checked in this run).
         todo: The parts still to check (whole partitions, :func:`plan`).
         kept: Where results are kept between runs (``None``: nowhere).
+        hours: The blocks of schedules with hours found so far.
+        measures: The blocks of measures found so far.
     """
 
     groups: dict[str, list[Submission]]
     keys: dict[str, str]
-    found: dict[str, PartResult]
+    found: dict[str, list[Finding]]
     todo: list[list[Submission]]
     kept: Checked | None = None
+    hours: list[pd.DataFrame] = field(default_factory=list)
+    measures: list[pd.DataFrame] = field(default_factory=list)
 
     def take(self, part: Sequence[Submission], result: PartResult) -> None:
         """Record what checking a part found, partition by partition, and keep it.
@@ -656,29 +666,58 @@ class Checking:
             result: What checking it found.
         """
         owner = {sub.source.submission: partition(sub) for sub in part}
-        by_partition: dict[str, list[Finding]] = {p: [] for p in dict.fromkeys(owner.values())}
+        for name in dict.fromkeys(owner.values()):
+            self.found[name] = []
         for finding in result.findings:
-            by_partition[owner[finding.submission]].append(finding)
-        keep: dict[str, Result] = {}
-        for name, findings in by_partition.items():
-            names = {s.source.submission for s in self.groups[name]}
-            hours = _rows_of(result.hours, names)
-            listed = _rows_of(result.measures, names)
-            self.found[name] = PartResult(findings, hours, listed)
-            if name in self.keys:
-                keep[self.keys[name]] = ([dataclasses.asdict(f) for f in findings], hours, listed)
-        if self.kept is not None:
-            self.kept.save(keep)
+            self.found[owner[finding.submission]].append(finding)
+        self.hours.append(result.hours)
+        self.measures.append(result.measures)
+        if self.kept is None:
+            return
+        keyed = {
+            name: self.keys[name] for name in dict.fromkeys(owner.values()) if name in self.keys
+        }
+        key_of = {sub: keyed[name] for sub, name in owner.items() if name in keyed}
+        self.kept.save(
+            {key: [dataclasses.asdict(f) for f in self.found[name]] for name, key in keyed.items()},
+            _keyed(result.hours, key_of),
+            _keyed(result.measures, key_of),
+        )
 
     def results(self) -> list[PartResult]:
-        """What every partition found, in the run's order."""
-        return [self.found[name] for name in self.groups]
+        """What every partition found, as one result in the run's order."""
+        rank: dict[str, int] = {}
+        for number, group in enumerate(self.groups.values()):
+            rank.update(dict.fromkeys((s.source.submission for s in group), number))
+        return [
+            PartResult(
+                [f for name in self.groups for f in self.found[name]],
+                _in_order(self.hours, rank),
+                _in_order(self.measures, rank),
+            )
+        ]
 
 
-def _rows_of(frame: pd.DataFrame, names: set[str]) -> pd.DataFrame:
-    if frame.empty or "submission" not in frame:
-        return frame.iloc[:0] if not frame.empty else frame
-    return frame[frame["submission"].isin(names)].reset_index(drop=True)
+def _keyed(frame: pd.DataFrame, key_of: dict[str, str]) -> pd.DataFrame:
+    """The rows of a part's table whose partition may be kept, with its key."""
+    if frame.empty or "submission" not in frame or not key_of:
+        return pd.DataFrame()
+    keys = frame["submission"].map(key_of)
+    chosen = keys.notna()
+    return frame[chosen].assign(**{Checked.KEY_COLUMN: keys[chosen]}).reset_index(drop=True)
+
+
+def _in_order(blocks: Sequence[pd.DataFrame], rank: dict[str, int]) -> pd.DataFrame:
+    """Join blocks of a table and put their rows in the run's order of partitions.
+
+    Rows of one partition keep their order (a stable sort), so the table is
+    the same whether a partition was checked in this run or kept from another.
+    """
+    whole = _concat(blocks)
+    if whole.empty or "submission" not in whole:
+        return whole
+    order = whole["submission"].map(rank).to_numpy()
+    return whole.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
 
 
 def start_checking(
@@ -702,20 +741,24 @@ def start_checking(
     for sub in subs:
         groups.setdefault(partition(sub), []).append(sub)
     keys: dict[str, str] = {}
-    found: dict[str, PartResult] = {}
-    for name, group in groups.items():
-        key = _partition_key(group, standards) if kept is not None else ""
-        if not key:
-            continue
-        keys[name] = key
-        loaded = kept.load(key) if kept is not None else None
-        if loaded is not None:
-            findings, hours, listed = loaded
-            found[name] = PartResult([Finding(**f) for f in findings], hours, listed)
-    todo = plan(
-        [s for name, group in groups.items() if name not in found for s in group], part_size
+    if kept is not None:
+        for name, group in groups.items():
+            key = _partition_key(group, standards)
+            if key:
+                keys[name] = key
+    checking = Checking(groups, keys, {}, [], kept)
+    if kept is not None and keys:
+        findings, hours, listed = kept.load(keys.values())
+        partition_of = {key: name for name, key in keys.items()}
+        for key, kept_findings in findings.items():
+            checking.found[partition_of[key]] = [Finding(**f) for f in kept_findings]
+        checking.hours.append(hours.drop(columns=[Checked.KEY_COLUMN], errors="ignore"))
+        checking.measures.append(listed.drop(columns=[Checked.KEY_COLUMN], errors="ignore"))
+    checking.todo = plan(
+        [s for name, group in groups.items() if name not in checking.found for s in group],
+        part_size,
     )
-    return Checking(groups, keys, found, todo, kept)
+    return checking
 
 
 def part_labels(parts: Sequence[object]) -> list[str]:

@@ -347,7 +347,12 @@ def figures_suite(result: BatchResult, figures: pd.DataFrame, part: str = "") ->
     Returns:
         The ``figures`` suite.
     """
-    names: list[str] = [str(n) for n in result.submissions.get("submission", [])]
+    # Only this part's files: the same rule (every figure's file is in validated/submissions),
+    # without a value set of the whole run in every part's expectation (its size made each
+    # part's check grow with the run: 1.6 s instead of 0.5 s a part at 10,000 files).
+    known = {str(n) for n in result.submissions.get("submission", [])}
+    present = set(figures["submission"].dropna().astype(str)) if "submission" in figures else set()
+    names = sorted(known & present) or sorted(known)
     suffix = f".{part.replace('/', '-of-')}" if part else ""
     return Suite(
         f"published_figures{suffix}",

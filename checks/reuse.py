@@ -20,12 +20,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import itertools
 import json
 import os
 import secrets
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -185,10 +184,8 @@ def rules_version() -> str:
     return digest.hexdigest()[:16]
 
 
-#: A kept table split by partition key.
-_Split = dict[str, pd.DataFrame]
-#: A partition's kept results: its findings (dicts of plain values), schedules, measures.
-Result = tuple[list[dict[str, Any]], pd.DataFrame, pd.DataFrame]
+#: Partition key → its findings (dicts of plain values).
+KeptFindings = dict[str, list[dict[str, Any]]]
 
 
 class Checked:
@@ -200,7 +197,8 @@ class Checked:
     are kept together (a file per partition would cost more to open than to
     check again): the findings as JSON, keyed by partition, and the part's
     schedules and measures tables as Parquet, with the partition's key in
-    ``_kept``.
+    ``_kept``. They are read back in bulk (:meth:`load`): a run of 10,000
+    one-file partitions opens a few dozen files and builds no frame per partition.
     """
 
     KEY_COLUMN = "_kept"
@@ -216,7 +214,7 @@ class Checked:
         self.used_files: set[str] = set()
         self.hits = 0
         self._index: dict[str, str] | None = None
-        self._loaded: dict[str, tuple[dict[str, Any], _Split, _Split]] = {}
+        self._findings: dict[str, KeptFindings] = {}
 
     @staticmethod
     def key(files: list[tuple[str, str, str]]) -> str:
@@ -241,79 +239,76 @@ class Checked:
             if self.folder is not None and self.folder.is_dir():
                 for path in sorted(self.folder.glob("*.json")):
                     try:
-                        keys = json.loads(path.read_text(encoding="utf-8")).keys()
+                        findings = json.loads(path.read_text(encoding="utf-8"))
+                        keys = findings.keys()
                     except (OSError, ValueError, AttributeError):
                         continue
+                    self._findings[path.stem] = findings
                     self._index.update(dict.fromkeys(keys, path.stem))
         return self._index
 
-    def _read(
-        self, stem: str
-    ) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-        if stem not in self._loaded:
-            assert self.folder is not None
-            findings = json.loads((self.folder / f"{stem}.json").read_text(encoding="utf-8"))
-            frames = []
-            for name in ("hours", "measures"):
-                path = self.folder / f"{stem}.{name}.parquet"
-                frames.append(_by_key(pd.read_parquet(path)) if path.exists() else {})
-            self._loaded[stem] = (findings, frames[0], frames[1])
-        return self._loaded[stem]
-
-    def load(self, key: str) -> Result | None:
-        """Return a partition's kept findings (as dicts), schedules and measures, if kept.
+    def load(self, keys: Iterable[str]) -> tuple[KeptFindings, pd.DataFrame, pd.DataFrame]:
+        """Return the kept results of the partitions that have them.
 
         Args:
-            key: The partition's key.
+            keys: The partitions' keys.
 
         Returns:
-            ``None`` on a miss (or a kept file that no longer reads).
+            Key → findings for each partition found (a miss, or a kept set that no
+            longer reads, is left out), and the schedules and measures of those
+            partitions, each with the partition's key in :attr:`KEY_COLUMN`.
         """
-        stem = self._files().get(key)
-        if stem is None:
-            return None
-        try:
-            findings, hours, measures = self._read(stem)
-        except (OSError, ValueError):
-            return None
-        self.used.add(key)
-        self.used_files.add(stem)
-        self.hits += 1
-        empty = pd.DataFrame()
-        return findings[key], hours.get(key, empty), measures.get(key, empty)
+        index = self._files()
+        wanted: dict[str, set[str]] = {}
+        for key in keys:
+            if key in index:
+                wanted.setdefault(index[key], set()).add(key)
+        found: KeptFindings = {}
+        tables: dict[str, list[pd.DataFrame]] = {"hours": [], "measures": []}
+        assert self.folder is not None or not wanted
+        for stem, ours in wanted.items():
+            assert self.folder is not None
+            try:
+                frames = {}
+                for name in tables:
+                    path = self.folder / f"{stem}.{name}.parquet"
+                    frame = pd.read_parquet(path) if path.exists() else pd.DataFrame()
+                    if not frame.empty:
+                        frame = frame[frame[self.KEY_COLUMN].isin(ours)]
+                    frames[name] = frame
+            except (OSError, ValueError, KeyError):
+                continue
+            for name, frame in frames.items():
+                if not frame.empty:
+                    tables[name].append(frame)
+            findings = self._findings[stem]
+            found.update({key: findings[key] for key in ours})
+            self.used_files.add(stem)
+        self.used.update(found)
+        self.hits += len(found)
+        return found, _joined(tables["hours"]), _joined(tables["measures"])
 
-    def save(
-        self, results: dict[str, tuple[list[dict[str, Any]], pd.DataFrame, pd.DataFrame]]
-    ) -> None:
+    def save(self, findings: KeptFindings, hours: pd.DataFrame, measures: pd.DataFrame) -> None:
         """Keep the results of a part's partitions together (a failure only costs time).
 
         Args:
-            results: Partition key → its findings (dicts of plain values), its
-                schedules with hours and its measures.
+            findings: Partition key → its findings (dicts of plain values).
+            hours: The partitions' schedules with hours, the key in :attr:`KEY_COLUMN`.
+            measures: Their measures, the key in :attr:`KEY_COLUMN`.
         """
-        if self.folder is None or not results:
+        if self.folder is None or not findings:
             return
         stem = secrets.token_hex(8)
-        self.used.update(results)
+        self.used.update(findings)
         self.used_files.add(stem)
         written: list[Path] = []
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tables = {
-                "hours": {key: r[1] for key, r in results.items()},
-                "measures": {key: r[2] for key, r in results.items()},
-            }
-            for name, by_key in tables.items():
-                frames = [
-                    frame.assign(**{self.KEY_COLUMN: key})
-                    for key, frame in by_key.items()
-                    if not frame.empty
-                ]
-                if frames:
+            for name, frame in {"hours": hours, "measures": measures}.items():
+                if not frame.empty:
                     path = self.folder / f"{stem}.{name}.parquet"
-                    pd.concat(frames, ignore_index=True).to_parquet(path, index=False)
+                    frame.to_parquet(path, index=False)
                     written.append(path)
-            findings = {key: r[0] for key, r in results.items()}
             text = json.dumps(findings, ensure_ascii=False)
             tmp = self.folder / f".{stem}.json.tmp"
             tmp.write_text(text, encoding="utf-8")
@@ -344,13 +339,7 @@ class Checked:
         return len(removed)
 
 
-def _by_key(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Split a kept table by partition key: each key's rows lie together, as they were saved."""
-    if frame.empty or Checked.KEY_COLUMN not in frame:
-        return {}
-    keys = frame[Checked.KEY_COLUMN].to_numpy()
-    rows = frame.drop(columns=[Checked.KEY_COLUMN])
-    change = [0, *(i for i in range(1, len(keys)) if keys[i] != keys[i - 1]), len(keys)]
-    return {
-        str(keys[a]): rows.iloc[a:b].reset_index(drop=True) for a, b in itertools.pairwise(change)
-    }
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

@@ -87,6 +87,10 @@ def _rules(f: pd.DataFrame) -> pd.DataFrame:
     return f.assign(rules=f["rules"].where(f["cell"] != "D3", "total-typo"))
 
 
+def _stranger(f: pd.DataFrame) -> pd.DataFrame:
+    return f.assign(submission=f["submission"].where(f["cell"] != "D3", "чужой.xlsx"))
+
+
 def _column(f: pd.DataFrame) -> pd.DataFrame:
     return f.drop(columns=["status"])
 
@@ -100,6 +104,9 @@ def _column(f: pd.DataFrame) -> pd.DataFrame:
         ),
         pytest.param(_rules, "s.xlsx, Обращения, D3", id="unknown-rule"),
         pytest.param(_column, "столбцы и их порядок", id="missing-column"),
+        pytest.param(
+            _stranger, "файл каждого числа есть в validated/submissions", id="unknown-file"
+        ),
     ],
 )
 def test_breach_refuses_the_publication(
