@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +37,7 @@ from checks.engines import gx_failures, pandera_failures
 from checks.findings import Finding, fingerprint, to_frame
 from checks.norms import Standard, load_standard
 from checks.reader import FIGURE_COLUMNS, FIGURE_DTYPES, Submission, passport_date
-from checks.reuse import Checked
+from checks.reuse import Checked, rules_version
 from checks.rules import (
     average,
     completeness,
@@ -96,6 +98,13 @@ SUBMISSION_COLUMNS = (
 #: Most submissions validated at once: a part's tables take about 0.3 MB per
 #: submission, so a part stays near 150 MB; whole partitions are never split.
 PART_SUBMISSIONS = 500
+#: The validated figures are written in parts whose ends are chosen by their
+#: content (a part ends after a partition whose key's hash is a multiple of
+#: this), so that a new or changed file changes the part it falls in and no
+#: other: a nightly run links the unchanged parts' files of the last run
+#: instead of writing and checking them again (:func:`checks.outputs.write_figures`).
+#: Parts then hold about 220 files on average, at most :data:`PART_SUBMISSIONS`.
+FIGURE_CUT_EVERY = 250
 
 #: Gives a part's submissions whole: the submissions with their tables, and
 #: the figures of those whose tables are kept elsewhere as one frame (or None).
@@ -154,15 +163,48 @@ class FigureParts:
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         """Yield each part's validated figures (parts without figures are skipped)."""
+        for _, make in self.keyed():
+            frame = make()
+            if not frame.empty:
+                yield frame
+
+    def keyed(self) -> Iterator[tuple[str, Callable[[], pd.DataFrame]]]:
+        """Yield each part's key and a function that builds its validated figures.
+
+        The key is the digest of everything the part's figures are made from:
+        its current files (names and SHA-256), the open findings at their
+        cells, and the checking code (:func:`checks.reuse.rules_version`); two
+        runs giving a part the same key give it the same figures. A part with
+        a file whose digest is unknown (refused by a limit, still arriving)
+        has the key ``""``: it is always built.
+
+        Yields:
+            (key, build) per part with a current file; ``build`` may give an empty frame.
+        """
+        lines: dict[str, str] = {}
+        if len(self.flagged):
+            rows = self.flagged.reset_index()
+            rows["line"] = rows["sheet"] + "\x1f" + rows["cell"] + "\x1f" + rows["rules"]
+            joined = rows.groupby("submission", sort=False)["line"].agg("\x1e".join)
+            lines = {str(k): str(v) for k, v in joined.items()}
         for part in self.parts:
             current = [s for s in part if s.source.submission not in self.superseded]
             if not current:
                 continue
-            whole, kept = self.load(current)
-            frame = _figures_frame(whole, kept)
-            if frame.empty:
-                continue
-            yield _flag(frame, self.flagged)
+            key = ""
+            if all(read_cache.keepable(s) for s in current):
+                digest = hashlib.sha256(f"figures\x1d{rules_version()}".encode())
+                for sub in current:
+                    name = sub.source.submission
+                    digest.update(f"\x1d{name}\x1f{sub.source.sha256}\x1f".encode())
+                    digest.update(lines.get(name, "").encode())
+                key = digest.hexdigest()[:32]
+            yield key, functools.partial(self._build, current)
+
+    def _build(self, current: Sequence[Submission]) -> pd.DataFrame:
+        whole, kept = self.load(current)
+        frame = _figures_frame(whole, kept)
+        return frame if frame.empty else _flag(frame, self.flagged)
 
     @property
     def count(self) -> int:
@@ -188,6 +230,11 @@ class FixedFigures:
         """Yield each part's frame."""
         yield from self.frames
 
+    def keyed(self) -> Iterator[tuple[str, Callable[[], pd.DataFrame]]]:
+        """Yield each part's frame with no key (they are never taken from a run before)."""
+        for frame in self.frames:
+            yield "", functools.partial(_same, frame)
+
     @property
     def count(self) -> int:
         """How many parts there are."""
@@ -196,6 +243,10 @@ class FixedFigures:
     def empty(self) -> pd.DataFrame:
         """Return a frame with no rows (the first part's columns)."""
         return self.frames[0].iloc[:0] if self.frames else pd.DataFrame()
+
+
+def _same(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame
 
 
 def _flag(figures: pd.DataFrame, flagged: pd.Series) -> pd.DataFrame:
@@ -455,13 +506,18 @@ def partition(sub: Submission) -> str:
     return f"\x1e{sub.source.submission}"
 
 
-def plan(subs: Sequence[Submission], size: int | None = None) -> list[list[Submission]]:
+def plan(
+    subs: Sequence[Submission], size: int | None = None, *, cut_every: int | None = None
+) -> list[list[Submission]]:
     """Pack whole partitions into parts of at most ``size`` submissions, in the run's order.
 
     Args:
         subs: The run's submissions.
         size: Most submissions in a part (a larger partition is a part of its own);
             :data:`PART_SUBMISSIONS` if not given.
+        cut_every: Also end a part after each partition whose key hashes to a
+            multiple of this (content-defined ends: a partition added or changed
+            leaves the other parts as they were); ``None``: only ``size`` ends a part.
 
     Returns:
         The parts, none empty.
@@ -472,14 +528,38 @@ def plan(subs: Sequence[Submission], size: int | None = None) -> list[list[Submi
         groups.setdefault(partition(sub), []).append(sub)
     parts: list[list[Submission]] = []
     current: list[Submission] = []
-    for group in groups.values():
+    for key, group in groups.items():
         if current and len(current) + len(group) > size:
             parts.append(current)
             current = []
         current += group
+        if cut_every and _cuts_after(key, cut_every):
+            parts.append(current)
+            current = []
     if current:
         parts.append(current)
     return parts
+
+
+def figure_parts(subs: Sequence[Submission], size: int | None = None) -> list[list[Submission]]:
+    """Plan the parts the validated figures are written in (content-defined ends).
+
+    Args:
+        subs: The run's submissions.
+        size: Most submissions in a part (:data:`PART_SUBMISSIONS` if not given).
+            A part also ends after a partition whose key hashes to a multiple of
+            ``min(FIGURE_CUT_EVERY, size // 2)``.
+
+    Returns:
+        The parts, none empty.
+    """
+    size = size or PART_SUBMISSIONS
+    return plan(subs, size, cut_every=max(1, min(FIGURE_CUT_EVERY, size // 2)))
+
+
+def _cuts_after(key: str, every: int) -> bool:
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % every == 0
 
 
 @dataclass(slots=True)
@@ -543,7 +623,7 @@ def conclude(
 
     Args:
         subs: The run's submissions (headers will do).
-        parts: The parts, as :func:`plan` made them.
+        parts: The parts the figures are written in (:func:`figure_parts`).
         checked: What checking each part found, in the order of ``parts``.
         standards: Submission → its service standard.
         waivers: The waivers to apply, if any.
@@ -812,5 +892,5 @@ def validate(
     checking = start_checking(subs, standards, kept, part_size)
     for part, label in zip(checking.todo, part_labels(checking.todo), strict=True):
         checking.take(part, check_part(part, standards, load, data_docs, label))
-    parts = plan(subs, part_size)
+    parts = figure_parts(subs, part_size)
     return conclude(subs, parts, checking.results(), standards, waivers=waivers, load=load)

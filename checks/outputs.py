@@ -4,11 +4,13 @@ Every file is written to a temporary name in its folder and then renamed
 over the old one, so a reader (a steward's Excel, a reporting team's loader)
 never sees half a file.
 
-The validated figures (about 200 rows per workbook) are streamed, part by
+The validated figures (about 200 rows per workbook) are written, part by
 part, into a Parquet dataset partitioned by reporting year,
-``validated/figures/year=2025/part-0.parquet`` (``year=__HIVE_DEFAULT_PARTITION__``
-for files whose year is unknown): ``pandas.read_parquet("validated/figures")``
-or any Arrow/Spark/DuckDB reader takes the folder whole. A CSV copy,
+``validated/figures/year=2025/part-<key>.parquet`` (``year=__HIVE_DEFAULT_PARTITION__``
+for files whose year is unknown; the key names what the part is made from,
+and a part unchanged since the last run is linked from it, not written):
+``pandas.read_parquet("validated/figures")`` or any Arrow/Spark/DuckDB reader
+takes the folder whole. A CSV copy,
 ``validated/figures.csv``, is written beside it for the reporting teams'
 convenience while the run has at most :data:`FIGURES_CSV_MAX_ROWS` figures;
 past that it is left out (Excel could not open it anyway) and the run's
@@ -20,15 +22,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
+import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as pads
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from checks.annotate import annotate_all, copy_titles
 from checks.atomic import current_umask, file_mode, write_atomically
@@ -74,6 +80,9 @@ class Written:
         counts: Severity → number of open findings; ``waived`` apart.
         annotated: Submission → its annotated copy, relative to the output folder.
         letters: Submission → its letter to the organisation, relative to the output folder.
+        figures: How many validated figures.
+        figures_csv: Whether ``validated/figures.csv`` was written.
+        figures_taken: Parts of ``validated/figures`` linked from the run published before.
     """
 
     worklist: Path
@@ -84,6 +93,7 @@ class Written:
     letters: dict[str, str] = field(default_factory=dict)
     figures: int = 0
     figures_csv: bool = True
+    figures_taken: int = 0
 
 
 #: Past this many validated figures (about 5,000 workbooks, a CSV of ~190 MB)
@@ -127,74 +137,192 @@ class FiguresWritten:
         rows: How many figures.
         csv: Whether ``validated/figures.csv`` was written (not past
             :data:`FIGURES_CSV_MAX_ROWS`).
+        taken: How many parts were linked from the published run, not written.
     """
 
     rows: int
     csv: bool
+    taken: int = 0
+
+
+class Figures(Protocol):
+    """The validated figures of a run, part by part (:class:`checks.batch.FigureParts`)."""
+
+    def keyed(self) -> Iterator[tuple[str, Callable[[], pd.DataFrame]]]:
+        """Yield each part's key (``""``: none) and a function building its figures."""
+        ...
+
+
+#: The name of a part's file in each year's folder of ``validated/figures``.
+PART_FILE = "part-{}.parquet"
+
+
+def earlier_parts(published: Path | None) -> dict[str, list[tuple[Path, str]]]:
+    """Find the figures files of the published run that may be taken again, by part key.
+
+    Only files whose size and SHA-256 match the run's ``manifest.json`` are offered:
+    a file damaged since is written anew.
+
+    Args:
+        published: The folder of the published run (:func:`checks.publish.current_target`),
+            ``None`` before the first publication.
+
+    Returns:
+        Part key → its files (path, year folder's name).
+    """
+    if published is None:
+        return {}
+    try:
+        manifest = json.loads((published / "manifest.json").read_text(encoding="utf-8"))
+        listed = {f["path"]: (f["size"], f["sha256"]) for f in manifest["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    found: dict[str, list[tuple[Path, str]]] = {}
+    for relative, (size, _) in listed.items():
+        parts = relative.split("/")
+        if len(parts) != 4 or parts[:2] != ["validated", "figures"]:
+            continue
+        name = parts[3]
+        if not (name.startswith("part-") and name.endswith(".parquet")):
+            continue
+        key = name.removeprefix("part-").removesuffix(".parquet")
+        path = published.joinpath(*parts)
+        try:
+            if path.stat().st_size != size:
+                continue
+        except OSError:
+            continue
+        found.setdefault(key, []).append((path, parts[2]))
+    return {
+        key: files
+        for key, files in found.items()
+        if all(
+            _digest(path) == listed[path.relative_to(published).as_posix()][1] for path, _ in files
+        )
+    }
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def _link(source: Path, target: Path) -> None:
+    """Hard-link a file of the published run into this run's folder (copy where links fail)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _year_of(folder: str) -> int | None:
+    value = folder.removeprefix("year=")
+    return None if value == HIVE_NULL else int(value)
+
+
+#: The folder of figures whose year is unknown (Hive's name for a null partition value).
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+
+
+def _csv_frame(table: pa.Table) -> pd.DataFrame:
+    """The CSV copy's rows of a part: whole numbers stay whole where some are missing."""
+    frame: pd.DataFrame = table.select(FIGURES_SCHEMA.names).to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype()}.get
+    )
+    return frame
 
 
 def write_figures(
-    parts: Iterable[pd.DataFrame],
+    parts: Figures,
     validated: Path,
     check: Callable[[pd.DataFrame, int], list[str]] | None = None,
     csv_max_rows: int = FIGURES_CSV_MAX_ROWS,
+    earlier: Mapping[str, list[tuple[Path, str]]] | None = None,
 ) -> FiguresWritten:
-    """Stream the validated figures, part by part, into the dataset and the CSV copy.
+    """Write the validated figures, part by part, into the dataset and the CSV copy.
+
+    Each part is one file in each year's folder, ``year=2025/part-<key>.parquet``,
+    named by the part's key (:meth:`checks.batch.FigureParts.keyed`). A part
+    whose key names files of the published run (``earlier``) has the same
+    figures: those files are linked, not built, checked and written again.
 
     Args:
-        parts: The figures, one frame per part (:class:`checks.batch.FigureParts`).
+        parts: The figures, part by part.
         validated: The ``validated`` folder (of a staging folder: the files are
             complete only when the run is published).
         check: Checks a part against the published contract before it is
-            written ((frame, part number) → breaches).
+            written ((frame, part number) → breaches). A part taken from the
+            published run passed it when it was written, with the same code.
         csv_max_rows: Past this many figures, no CSV copy.
+        earlier: The published run's parts (:func:`earlier_parts`), if any.
 
     Returns:
-        How many figures, and whether the CSV copy was written.
+        How many figures, whether the CSV copy was written, how many parts were taken.
 
     Raises:
         PublicationRefusedError: A part breaches the published contract.
     """
     dataset = validated / "figures"
     csv = validated / "figures.csv"
-    validated.mkdir(parents=True, exist_ok=True)
-    state = {"rows": 0, "csv": True}
+    dataset.mkdir(parents=True, exist_ok=True)
+    earlier = earlier or {}
+    rows, with_csv, taken = 0, True, 0
     refused: list[str] = []
 
-    def batches() -> Iterator[pa.RecordBatch]:
-        for number, frame in enumerate(parts, start=1):
-            if check is not None:
-                refused.extend(check(frame, number))
-            if refused:  # the publication is refused: check the rest, write nothing more
-                continue
-            table = pa.Table.from_pandas(
-                frame[FIGURES_SCHEMA.names], schema=FIGURES_SCHEMA, preserve_index=False
-            )
-            if state["csv"]:
-                if state["rows"] + len(frame) > csv_max_rows:
-                    state["csv"] = False
-                    csv.unlink(missing_ok=True)
-                else:
-                    header = not csv.exists()
-                    frame[FIGURES_SCHEMA.names].to_csv(
-                        csv, mode="a", header=header, index=False, encoding="utf-8"
-                    )
-            state["rows"] += len(frame)
-            yield from table.to_batches()
+    def add_csv(frame: pd.DataFrame) -> None:
+        nonlocal with_csv
+        if not with_csv:
+            return
+        if rows + len(frame) > csv_max_rows:
+            with_csv = False
+            csv.unlink(missing_ok=True)
+            return
+        frame.to_csv(csv, mode="a", header=not csv.exists(), index=False, encoding="utf-8")
 
-    pads.write_dataset(
-        batches(),
-        dataset,
-        schema=FIGURES_SCHEMA,
-        format="parquet",
-        partitioning=pads.partitioning(pa.schema([("year", pa.int64())]), flavor="hive"),
-        basename_template="part-{i}.parquet",
-        existing_data_behavior="delete_matching",
-        create_dir=True,
-    )
-    if not dataset.exists():  # no figure at all: an empty dataset is still a dataset
-        dataset.mkdir()
-    if state["rows"] == 0:
+    for number, (key, build) in enumerate(parts.keyed(), start=1):
+        name = PART_FILE.format(key or f"n{number}")
+        if key in earlier and not refused:
+            files = earlier[key]
+            for source, folder in files:
+                _link(source, dataset / folder / name)
+            if with_csv:
+                for source, folder in files:
+                    table = pq.read_table(source)
+                    year = pa.array([_year_of(folder)] * table.num_rows, pa.int64())
+                    add_csv(_csv_frame(table.append_column("year", year)))
+                    rows += table.num_rows
+            else:
+                rows += sum(pq.ParquetFile(source).metadata.num_rows for source, _ in files)
+            taken += 1
+            continue
+        frame = build()
+        if frame.empty:
+            continue
+        if check is not None:
+            refused.extend(check(frame, number))
+        if refused:  # the publication is refused: check the rest, write nothing more
+            continue
+        # Without pandas' metadata: it would describe a year column the files do not hold.
+        table = pa.Table.from_pandas(
+            frame[FIGURES_SCHEMA.names], schema=FIGURES_SCHEMA, preserve_index=False
+        ).replace_schema_metadata(None)
+        add_csv(_csv_frame(table))
+        rows += table.num_rows
+        years = table["year"]
+        for year in pc.unique(years).to_pylist():
+            chosen = pc.is_null(years) if year is None else pc.equal(years, year)
+            folder = f"year={HIVE_NULL if year is None else year}"
+            target = dataset / folder / name
+            target.parent.mkdir(exist_ok=True)
+            pq.write_table(table.filter(chosen).drop_columns(["year"]), target)
+    if rows == 0:
         pd.DataFrame(columns=FIGURES_SCHEMA.names).to_csv(csv, index=False, encoding="utf-8")
     for path in [csv, *dataset.rglob("*")]:
         if path.exists():
@@ -205,7 +333,7 @@ def write_figures(
         with contextlib.suppress(OSError):
             validated.rmdir()
         raise PublicationRefusedError(refused)
-    return FiguresWritten(int(state["rows"]), bool(state["csv"]) and csv.exists())
+    return FiguresWritten(rows, with_csv and csv.exists(), taken)
 
 
 def worklist(findings: pd.DataFrame) -> pd.DataFrame:
@@ -280,6 +408,7 @@ def write_outputs(
     run_label: str = "",
     letter_template: Path | None = None,
     kept: Kept | None = None,
+    published: Path | None = None,
 ) -> Written:
     """Write the worklist, the validated tables and the annotated copies under ``out``.
 
@@ -294,6 +423,9 @@ def write_outputs(
             whatever ``lang``); the default template if not given.
         kept: Annotated copies of earlier runs to reuse where nothing changed
             (:mod:`checks.reuse`); none if not given.
+        published: The folder of the run published before this one
+            (:func:`checks.publish.current_target`): its figures files are
+            linked where a part is unchanged (:func:`write_figures`).
 
     Returns:
         Where things were written, and the counts by severity.
@@ -308,7 +440,7 @@ def write_outputs(
         label = labels[number - 1] if number <= len(labels) else str(number)
         return check_figures(result, frame, label, data_docs)
 
-    figures = write_figures(result.parts, validated, check)
+    figures = write_figures(result.parts, validated, check, earlier=earlier_parts(published))
     findings = localized(result.findings, lang)
     table = worklist(findings)
     write_atomically(out / "discrepancies.csv", _csv(table, steward=True))
@@ -349,6 +481,7 @@ def write_outputs(
         letters,
         figures.rows,
         figures.csv,
+        figures.taken,
     )
 
 

@@ -44,8 +44,8 @@ from checks.batch import (
     check_part,
     choose_standards,
     conclude,
+    figure_parts,
     part_labels,
-    plan,
     start_checking,
 )
 from checks.inbox import ChunkRead, assemble, lookup, merge, openable, read_chunk, survey
@@ -207,7 +207,7 @@ def validate_all(
             len(checking.groups),
             reused,
         )
-        parts = plan(subs)
+        parts = figure_parts(subs)
         return conclude(subs, parts, checking.results(), standards, waivers=waiving, load=load)
 
 
@@ -241,6 +241,7 @@ def write_task(
     *,
     letter_template: str | None = None,
     kept: Kept | None = None,
+    published: Path | None = None,
 ) -> Written:
     """Write the worklist, the tables, the annotated copies and the letters into staging."""
     template = Path(letter_template) if letter_template else None
@@ -253,6 +254,7 @@ def write_task(
             run_label=run_label,
             letter_template=template,
             kept=kept,
+            published=published,
         )
 
 
@@ -367,7 +369,14 @@ def reconcile(
         label = f"Run {run_id}" if lang == "en" else f"Запуск {run_id}"
         kept = Kept(out_path / ".sverka" / "kept" / "annotated")
         staged = write_task(
-            quote(result), staging, sources, lang, label, letter_template=letter_template, kept=kept
+            quote(result),
+            staging,
+            sources,
+            lang,
+            label,
+            letter_template=letter_template,
+            kept=kept,
+            published=publish.current_target(out_path),
         )  # type: ignore[call-overload]
         waivers_file = Path(waivers) if waivers else None
         manifest = publish_task(
@@ -400,6 +409,10 @@ def reconcile(
         kept.prune()
         checked.prune()
         logger.info("Размеченных копий взято из прошлых запусков: %d", kept.hits)
+        logger.info(
+            "Частей validated/figures взято из прошлого запуска (их файлы не менялись): %d",
+            staged.figures_taken,
+        )
     written = dataclasses.replace(
         staged,
         worklist=out_path / staged.worklist.relative_to(staging),

@@ -215,3 +215,101 @@ def test_figures_sent_as_arrow_come_back_as_read(inbox: Path) -> None:
             assert read.figure_table is not None
             assert not read.figures
         assert read_cache.whole_figures(read).figures == plain.figures
+
+
+def _published(folder: Path) -> Path:
+    """Give a written output folder the manifest a publication gives it."""
+    import json
+
+    from checks.publish import file_list
+
+    manifest = {"files": file_list(folder)}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def test_unchanged_figure_parts_are_linked_from_the_published_run(
+    inbox: Path, tmp_path: Path
+) -> None:
+    """A part whose files and findings did not change is taken from the last run, the same."""
+    from checks.outputs import earlier_parts
+
+    subs = read_inbox(inbox, isolate=False)
+    result = validate(subs, part_size=2)
+    first = write_figures(result.parts, tmp_path / "first" / "validated")
+    assert first.taken == 0
+    earlier = earlier_parts(_published(tmp_path / "first"))
+    keyed = [key for key, build in result.parts.keyed() if key and not build().empty]
+    assert keyed
+    assert set(keyed) <= set(earlier)
+    again = write_figures(result.parts, tmp_path / "again" / "validated", earlier=earlier)
+    assert again.taken == len(keyed)
+    assert again.rows == first.rows == len(result.figures)
+    for name in ("figures.csv",):
+        assert (tmp_path / "again" / "validated" / name).read_bytes() == (
+            tmp_path / "first" / "validated" / name
+        ).read_bytes()
+    keys = ["submission", "sheet", "cell"]
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "again" / "validated" / "figures")
+        .sort_values(keys)
+        .reset_index(drop=True),
+        pd.read_parquet(tmp_path / "first" / "validated" / "figures")
+        .sort_values(keys)
+        .reset_index(drop=True),
+    )
+    # a.xlsx changed: its part is written anew, every other part is taken.
+    changed = validate(
+        [
+            dataclasses.replace(s, source=dataclasses.replace(s.source, sha256="0" * 64))
+            if s.source.submission == "a.xlsx"
+            else s
+            for s in subs
+        ],
+        part_size=2,
+    )
+    third = write_figures(changed.parts, tmp_path / "third" / "validated", earlier=earlier)
+    assert third.taken == len(keyed) - 1
+    # A file damaged since its run is written anew, not linked.
+    damaged = next((tmp_path / "first" / "validated" / "figures").rglob("*.parquet"))
+    damaged.write_bytes(damaged.read_bytes()[:-1] + b"\0")
+    fourth = write_figures(
+        result.parts,
+        tmp_path / "fourth" / "validated",
+        earlier=earlier_parts(tmp_path / "first"),
+    )
+    assert fourth.taken == len(keyed) - 1
+
+
+def test_figure_parts_end_by_content_so_a_new_file_moves_no_other_part(inbox: Path) -> None:
+    """Adding a partition changes the part it falls in; the other parts stay as they were."""
+    from checks.batch import figure_parts
+
+    subs = read_inbox(inbox, isolate=False)
+    many = [
+        dataclasses.replace(
+            s,
+            source=dataclasses.replace(
+                s.source,
+                submission=f"{n:03d}-{s.source.submission}",
+                organisation=f"{s.source.organisation} {n}",
+            ),
+        )
+        for n in range(60)
+        for s in subs[:1]
+    ]
+    before = [[s.source.submission for s in part] for part in figure_parts(many, size=8)]
+    added = [
+        *many[:30],
+        dataclasses.replace(
+            many[0],
+            source=dataclasses.replace(
+                many[0].source, submission="030a-new.xlsx", organisation="Новая"
+            ),
+        ),
+        *many[30:],
+    ]
+    after = [[s.source.submission for s in part] for part in figure_parts(added, size=8)]
+    assert len(before) > 3
+    assert len([p for p in after if p not in before]) == 1
+    assert len([p for p in before if p not in after]) == 1

@@ -130,7 +130,9 @@ def test_parallel_chunks_write_what_a_serial_read_writes(
         flow_figures.sort_values(keys).reset_index(drop=True),
         serial_figures.sort_values(keys).reset_index(drop=True),
     )
-    reconcile(inbox=str(inbox), out=str(out))  # every file from the cache, every result kept
+    # Every file from the cache, every result kept, every figures part linked from the last run.
+    again = reconcile(inbox=str(inbox), out=str(out))
+    assert again.written.figures_taken > 0
     for name in (
         "discrepancies.csv",
         "validated/submissions.csv",
