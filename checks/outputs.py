@@ -276,15 +276,17 @@ def write_figures(
     rows, with_csv, taken = 0, True, 0
     refused: list[str] = []
 
-    def add_csv(frame: pd.DataFrame) -> None:
+    def add_csv(table: pa.Table) -> None:
         nonlocal with_csv
         if not with_csv:
             return
-        if rows + len(frame) > csv_max_rows:
+        if rows + table.num_rows > csv_max_rows:
             with_csv = False
             csv.unlink(missing_ok=True)
             return
-        frame.to_csv(csv, mode="a", header=not csv.exists(), index=False, encoding="utf-8")
+        _csv_frame(table).to_csv(
+            csv, mode="a", header=not csv.exists(), index=False, encoding="utf-8"
+        )
 
     for number, (key, build) in enumerate(parts.keyed(), start=1):
         name = PART_FILE.format(key or f"n{number}")
@@ -296,7 +298,7 @@ def write_figures(
                 for source, folder in files:
                     table = pq.read_table(source)
                     year = pa.array([_year_of(folder)] * table.num_rows, pa.int64())
-                    add_csv(_csv_frame(table.append_column("year", year)))
+                    add_csv(table.append_column("year", year))
                     rows += table.num_rows
             else:
                 rows += sum(pq.ParquetFile(source).metadata.num_rows for source, _ in files)
@@ -313,7 +315,7 @@ def write_figures(
         table = pa.Table.from_pandas(
             frame[FIGURES_SCHEMA.names], schema=FIGURES_SCHEMA, preserve_index=False
         ).replace_schema_metadata(None)
-        add_csv(_csv_frame(table))
+        add_csv(table)
         rows += table.num_rows
         years = table["year"]
         for year in pc.unique(years).to_pylist():

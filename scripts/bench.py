@@ -163,7 +163,10 @@ def bench_size(
     print(f"  floor: {read_floor.ms_per_file:.2f} ms per file ({read_floor.sheets:,} sheets)")
     command = sverka_run(inbox, out)
     cold = measure.run_measured(f"cold {files}", command, env, REPO, logs)
-    print(f"  cold: {cold.wall:.1f} s, peak {cold.peak_mib:.0f} MiB, exit {cold.returncode}")
+    print(
+        f"  cold: {cold.wall:.1f} s, held {cold.held_mib:.0f} MiB "
+        f"(RSS sum {cold.peak_mib:.0f}), exit {cold.returncode}"
+    )
     result = report.SizeResult(files, added, cold, None, read_floor)
     if not cold.ok:
         print(f"  the cold run failed; its standard error is in {cold.log}")
@@ -172,7 +175,10 @@ def bench_size(
     more = pool.generated[files : files + added]
     link_into(inbox, [pool.folder / g.name for g in more])
     result.warm = warm = measure.run_measured(f"warm {files}", command, env, REPO, logs)
-    print(f"  warm: {warm.wall:.1f} s, peak {warm.peak_mib:.0f} MiB, exit {warm.returncode}")
+    print(
+        f"  warm: {warm.wall:.1f} s, held {warm.held_mib:.0f} MiB "
+        f"(RSS sum {warm.peak_mib:.0f}), exit {warm.returncode}"
+    )
     if warm.ok:
         rows = oracle.read_worklist(out / "discrepancies.csv")
         result.warm_verdict = oracle.compare(first + more, rows)
