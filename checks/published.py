@@ -342,7 +342,7 @@ def figures_suite(result: BatchResult, figures: pd.DataFrame, part: str = "") ->
     Args:
         result: The run's result, before publication.
         figures: The figures (a part's, or all).
-        part: Which part (``2/5``), named in the suite's name and title; ``""`` for all.
+        part: Which check of the run (``3``), named in the suite's name and title; ``""`` for all.
 
     Returns:
         The ``figures`` suite.
@@ -451,7 +451,7 @@ def check_figures(
     Args:
         result: The run's result.
         figures: The part's validated figures.
-        part: Which part (``2/5``); ``""`` when the run has one.
+        part: Which check of the run (``3``); ``""`` when the run has one.
         data_docs: Where to add the results to the Data Docs, if anywhere.
 
     Returns:

@@ -12,6 +12,7 @@ reported, and not where a part is unreadable (``count-invalid`` says so).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -141,6 +142,29 @@ class Layout:
 
     heads: pd.DataFrame
     parts: pd.DataFrame
+
+
+#: The last layout built, by the figures it was built from (the comparisons and the
+#: Great Expectations suite of one part use the same; only one is held).
+_LAID: dict[int, tuple[weakref.ref[pd.DataFrame], Layout]] = {}
+
+
+def laid_out(figures: pd.DataFrame) -> Layout:
+    """Return :func:`layout` of these figures, built once for the same frame object.
+
+    Args:
+        figures: A batch's figures (not changed after it was first laid out).
+
+    Returns:
+        Their layout.
+    """
+    hit = _LAID.get(id(figures))
+    if hit is not None and hit[0]() is figures:
+        return hit[1]
+    lay = layout(figures)
+    _LAID.clear()
+    _LAID[id(figures)] = (weakref.ref(figures), lay)
+    return lay
 
 
 def layout(figures: pd.DataFrame) -> Layout:
@@ -325,7 +349,7 @@ def comparisons(tables: Tables) -> pd.DataFrame:
         One row per checkable total: ``stated``, ``computed``, the cell, the
         rule id, and the parts' cells.
     """
-    lay = layout(tables.figures)
+    lay = laid_out(tables.figures)
     heads, parts = lay.heads, lay.parts
     n = len(heads)
     part_heads = parts["head"].to_numpy()
@@ -453,7 +477,7 @@ def suite(table: pd.DataFrame, tables: Tables) -> Suite:
     Returns:
         The suite of the family.
     """
-    lay = layout(tables.figures)
+    lay = laid_out(tables.figures)
     heads = table[KEY].merge(lay.heads[[*KEY, "head"]], on=KEY, how="left")["head"]
     values, _ = _wide(lay.parts, heads.to_numpy(), ["suite_1", "suite_2"])
     width = max(values.shape[1], 1)
