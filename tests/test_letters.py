@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 
 from checks.batch import BatchResult, validate
 from checks.letters import (
+    Letter,
     LetterTemplateError,
+    _by_sheet,
     compose,
     figure,
     load_template,
@@ -297,3 +302,74 @@ def test_plural_agrees_with_the_count(count: int, expected: str) -> None:
 def test_figure_is_written_the_russian_way(text: str, family: str, expected: str) -> None:
     """Numbers are grouped and take a comma; anything else is left as written."""
     assert figure(text, family) == expected
+
+
+def reference_compose(
+    findings: pd.DataFrame, submissions: pd.DataFrame, today: dt.date
+) -> list[Letter]:
+    """Letters chosen the plain way: each submission's findings filtered from the whole table."""
+    listed = findings[
+        (findings["status"] == "open") & findings["severity"].isin(["error", "warning"])
+    ]
+    roots = listed[listed["cause"].fillna("") == ""]
+    follow = listed[listed["cause"].fillna("") != ""]
+    letters = []
+    for row in submissions.to_dict("records"):
+        name = row["submission"]
+        own = roots[roots["submission"] == name]
+        if row["superseded_by"] or own.empty:
+            continue
+        sheets = _by_sheet(own.to_dict("records"))
+        letters.append(
+            Letter(
+                submission=name,
+                organisation=row["organisation"],
+                year=row["year"],
+                inn=row["inn"],
+                errors=sum(s.errors for s in sheets),
+                warnings=sum(s.warnings for s in sheets),
+                follow_ons=int((follow["submission"] == name).sum()),
+                sheets=sheets,
+                date=today,
+            )
+        )
+    return sorted(letters, key=lambda letter: letter.submission)
+
+
+def test_compose_on_many_submissions_matches_the_plain_way() -> None:
+    """Grouping once gives the letters that filtering per submission gives, in the same order."""
+    rng = random.Random(7)  # noqa: S311 - test data, not a secret
+    names = [f"отчёт-{i:03}.xlsx" for i in range(80)]
+    rows: list[dict[str, Any]] = []
+    for i in range(4000):
+        name = rng.choice([*names, "нет в таблице.xlsx", None])
+        rows.append(
+            {
+                "submission": name,
+                "severity": rng.choice(["error", "warning", "info"]),
+                "status": rng.choice(["open", "open", "open", "waived"]),
+                "cause": rng.choice(["", "", "", None, "abc"]),
+                "sheet": rng.choice(["Обращения", "Время", "Паспорт", "", "Лишний"]),
+                # Few cells and rules: many findings tie on the sort key and keep the table's order.
+                "cell": rng.choice(["A1", "B2", "C10", ""]),
+                "rule": rng.choice(["total-grand", "label-unknown"]),
+                "family": rng.choice(["total", "share", "structure"]),
+                "actual": rng.choice(["1500", "0.04", "когда-то", None]),
+                "expected": rng.choice(["1600", "", None]),
+                "message": f"сообщение {i}",
+                "fingerprint": f"{i:016x}",
+            }
+        )
+    findings = pd.DataFrame(rows)
+    submissions = pd.DataFrame(
+        {
+            "submission": [*names, names[5]],
+            "organisation": [f"АО «Сбыт {i}»" for i in range(len(names) + 1)],
+            "year": [2025] * (len(names) + 1),
+            "inn": ["7707083893"] * (len(names) + 1),
+            "superseded_by": ["" if i % 9 else "новый.xlsx" for i in range(len(names) + 1)],
+        }
+    )
+    letters = compose(findings, submissions, TODAY)
+    assert len(letters) > 60
+    assert letters == reference_compose(findings, submissions, TODAY)
