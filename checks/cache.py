@@ -351,17 +351,22 @@ def store(cache: Path, subs: Sequence[Submission]) -> tuple[str, set[str]]:
         [pa.ipc.read_record_batch(pa.py_buffer(kept.figures), _SCHEMA) for _, kept in keep],
         schema=_SCHEMA,
     )
-    table = table.replace_schema_metadata(
-        {
-            _HEADS: _joined({sub.source.sha256: kept.head for sub, kept in keep}),
-            _ROWS: _joined({sub.source.sha256: kept.rows for sub, kept in keep}),
-        }
-    )
+    metadata = {
+        _HEADS: _joined({sub.source.sha256: kept.head for sub, kept in keep}),
+        _ROWS: _joined({sub.source.sha256: kept.rows for sub, kept in keep}),
+    }
     path = cache / f"{secrets.token_hex(8)}.parquet"
     tmp = cache / f".{path.name}.tmp"
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, tmp, compression="zstd", write_statistics=False)
+        # The metadata goes in once, as the file's key-value metadata, which is
+        # what a reader's schema shows too: stored with the Arrow schema
+        # (``store_schema``) it would be written twice, once base64-encoded.
+        with pq.ParquetWriter(
+            tmp, _SCHEMA, compression="zstd", write_statistics=False, store_schema=False
+        ) as writer:
+            writer.write_table(table)
+            writer.add_key_value_metadata(metadata)
         os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except OSError:
