@@ -55,7 +55,9 @@ import functools
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -484,6 +486,13 @@ _TYPE = re.compile(rb' t="([a-zA-Z]+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 
+#: Flags of a zip entry :func:`_read_part` reads itself: the deflate options, a
+#: data descriptor after the data, a UTF-8 name. Any other (encryption, patched
+#: data) is left to :mod:`zipfile`.
+_PLAIN_FLAGS = 0x0002 | 0x0004 | 0x0008 | 0x0800
+_UTF8_FLAG = 0x0800
+
+
 class _NotFastError(Exception):
     """The fast path cannot read this sheet or workbook exactly; openpyxl will."""
 
@@ -702,7 +711,58 @@ def _describe(workbook: bytes, rels: bytes) -> tuple[tuple[tuple[str, str], ...]
     return tuple(described), epoch
 
 
-def _inspect_book(archive: zipfile.ZipFile) -> _Book:
+def _read_part(archive: zipfile.ZipFile, data: bytes, name: str) -> bytes:
+    """Return a part of the workbook as ``archive.read(name)`` does, for less.
+
+    A plain stored or deflated part is inflated straight from the file's
+    bytes, at most to the size its directory entry declares, and checked as
+    :mod:`zipfile` checks it (the name in its local header, its length, its
+    CRC); anything else, or any doubt, is left to ``archive.read``, which
+    returns the part or raises as it always has.
+
+    Args:
+        archive: The workbook opened from ``data``.
+        data: The file's bytes.
+        name: The part.
+
+    Returns:
+        The part's bytes.
+
+    Raises:
+        KeyError: The workbook has no such part.
+    """
+    info = archive.getinfo(name)
+    offset = info.header_offset
+    if (
+        info.flag_bits & ~_PLAIN_FLAGS
+        or info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED)
+        or data[offset : offset + 4] != b"PK\x03\x04"
+        or len(data) < offset + 30
+    ):
+        return archive.read(info)
+    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_length + extra_length
+    local_name = data[offset + 30 : offset + 30 + name_length]
+    encoding = "utf-8" if info.flag_bits & _UTF8_FLAG else "cp437"
+    packed = data[start : start + info.compress_size]
+    if (
+        local_name.decode(encoding, "replace") != info.orig_filename
+        or len(packed) != info.compress_size
+    ):
+        return archive.read(info)
+    if info.compress_type == zipfile.ZIP_STORED:
+        content = packed
+    else:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        content = inflater.decompress(packed, info.file_size)
+        if not inflater.eof:
+            return archive.read(info)
+    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+        return archive.read(info)
+    return content
+
+
+def _inspect_book(archive: zipfile.ZipFile, data: bytes) -> _Book:
     """Read the workbook's description as openpyxl would, for a plain workbook only.
 
     Raises:
@@ -714,17 +774,19 @@ def _inspect_book(archive: zipfile.ZipFile) -> _Book:
     for part in (_CONTENT_TYPES, _WORKBOOK, _WORKBOOK_RELS, _STYLES, _SHARED_STRINGS, *_PROPERTIES):
         if part in names and archive.getinfo(part).file_size > _FAST_PART_BYTES:
             raise _NotFastError  # calamine holds what it parses in memory
-    content_types = archive.read(_CONTENT_TYPES)
+    content_types = _read_part(archive, data, _CONTENT_TYPES)
     _body(content_types)
     if content_types.count(b'.main+xml"') != 1 or not _WORKBOOK_TYPE.search(content_types):
         raise _NotFastError
     for part in (*_PROPERTIES, _SHARED_STRINGS):
         if part in names:
-            xml = archive.read(part)
+            xml = _read_part(archive, data, part)
             start = _body(xml)
             if part == _SHARED_STRINGS:
                 _text_part(xml, start)
-    workbook, rels, styles = (archive.read(p) for p in (_WORKBOOK, _WORKBOOK_RELS, _STYLES))
+    workbook, rels, styles = (
+        _read_part(archive, data, p) for p in (_WORKBOOK, _WORKBOOK_RELS, _STYLES)
+    )
     # the caches keep their keys: a large part is parsed each time instead
     small = max(len(workbook), len(rels), len(styles)) <= _CACHED_PART_BYTES
     describe = _describe if small else _describe.__wrapped__
@@ -952,7 +1014,7 @@ def _read_fast(
         UnreadableWorkbookError: openpyxl, reading a sheet calamine could not, failed.
     """
     try:
-        book = _inspect_book(archive)
+        book = _inspect_book(archive, data)
     except (_NotFastError, zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError):
         return None
     chosen = set(range(len(book.titles))) if select is None else set(select(book.titles))
@@ -960,7 +1022,7 @@ def _read_fast(
     contents: list[bytes] = []
     try:
         for index in sorted(chosen):
-            xml = sources[index] = archive.read(book.parts[index])
+            xml = sources[index] = _read_part(archive, data, book.parts[index])
             contents.append(xml[_declaration_end(xml) :])
         scanned = _scanned(b"".join(contents), limits, len(book.styles.formats))
         calamine = CalamineWorkbook.from_filelike(io.BytesIO(data))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import subprocess
 import sys
 import textwrap
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO, Any
 
@@ -14,7 +16,7 @@ import pytest
 
 from checks.limits import Limits
 from checks.reader import contract_sheets
-from checks.workbook import RawSheet, UnreadableWorkbookError, read_workbook
+from checks.workbook import RawSheet, UnreadableWorkbookError, _read_part, read_workbook
 from tests.builders import PASSPORT, submission, write_workbook
 from tests.hostile import (
     APPEALS,
@@ -437,3 +439,72 @@ def test_far_cell_does_not_kill_the_process(tmp_path: Path, far: str | None) -> 
     )
     assert done.returncode == 0, done.stderr[-500:]
     assert "Обращения openpyxl" in done.stdout
+
+
+class _Unseekable(io.RawIOBase):
+    """A write-only stream without ``seek``: :mod:`zipfile` then writes data descriptors."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.buffer += bytes(data)
+        return len(data)
+
+
+def rezip(path: Path, how: str) -> bytes:
+    """Return a workbook's bytes zipped again: ``stored``, or deflated with data descriptors."""
+    with zipfile.ZipFile(path) as source:
+        parts = [(info.filename, source.read(info)) for info in source.infolist()]
+    if how == "stored":
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+            for name, content in parts:
+                target.writestr(name, content)
+        return out.getvalue()
+    stream = _Unseekable()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in parts:
+            with target.open(name, "w") as handle:
+                handle.write(content)
+    return bytes(stream.buffer)
+
+
+@pytest.mark.parametrize("how", ["as-written", "stored", "descriptors"])
+def test_parts_are_read_as_zipfile_reads_them(tmp_path: Path, how: str) -> None:
+    """Every part of a workbook, deflated, stored or with data descriptors, reads as zipfile's."""
+    path = submission(tmp_path / "a.xlsx", appeals=APPEALS)
+    data = path.read_bytes() if how == "as-written" else rezip(path, how)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        assert [_read_part(archive, data, n) for n in names] == [archive.read(n) for n in names]
+
+
+def _damaged(data: bytes, name: str, how: str) -> bytes:
+    """Damage one part of a zip: its compressed bytes, or the size its directory declares."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(name)
+    if how == "bytes":
+        at = info.header_offset + 30 + len(info.filename) + len(info.extra) + 5
+        return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
+    entry = data.index(b"PK\x01\x02")  # the central directory's entries, in turn
+    while data[entry + 46 : entry + 46 + len(name)] != name.encode():
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    smaller = (info.file_size // 2).to_bytes(4, "little")  # the uncompressed size, at 24
+    return data[: entry + 24] + smaller + data[entry + 28 :]
+
+
+@pytest.mark.parametrize("how", ["bytes", "declared-size"])
+def test_a_damaged_part_fails_as_zipfile_fails(tmp_path: Path, how: str) -> None:
+    """A part with damaged bytes, or larger than its directory says, is refused as by zipfile."""
+    path = submission(tmp_path / "a.xlsx", appeals=APPEALS)
+    part = sheet_part(path, "Обращения")
+    data = _damaged(path.read_bytes(), part, how)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with pytest.raises((zipfile.BadZipFile, zlib.error)) as expected:
+            archive.read(part)
+        with pytest.raises(type(expected.value)):
+            _read_part(archive, data, part)
