@@ -188,6 +188,8 @@ FIGURE_TYPES: dict[str, pa.DataType] = {
 }
 SHA = "sha256"
 _SCHEMA = pa.schema([(SHA, pa.string()), *FIGURE_TYPES.items()])
+#: A figure row (:data:`checks.reader.ROW_COLUMNS`) as an Arrow struct.
+_ROW_TYPE = pa.struct(list(FIGURE_TYPES.items()))
 _HEADS = b"sverka-heads"
 _ROWS = b"sverka-rows"
 
@@ -235,16 +237,13 @@ def _rows(sub: Submission) -> dict[str, Any]:
 
 def _batch(sha256: str, rows: Sequence[FigureRow]) -> pa.RecordBatch | None:
     """The figures of one file as Arrow, or ``None`` when one does not fit its column's type."""
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(FIGURE_TYPES)
     try:
-        arrays = [pa.array([sha256] * len(rows), pa.string())]
-        arrays += [
-            pa.array(column, kind)
-            for column, kind in zip(columns, FIGURE_TYPES.values(), strict=True)
-        ]
-        return pa.RecordBatch.from_arrays(arrays, schema=_SCHEMA)
+        # One conversion of the rows as they are (tuples of a struct), not one per column.
+        figures = pa.array(rows, _ROW_TYPE)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         return None
+    digest = pa.repeat(pa.scalar(sha256, pa.string()), len(rows))
+    return pa.RecordBatch.from_arrays([digest, *figures.flatten()], schema=_SCHEMA)
 
 
 def _kept(sub: Submission, rows: Sequence[FigureRow]) -> Kept | None:

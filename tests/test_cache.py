@@ -240,3 +240,15 @@ def test_files_read_for_the_cache_are_kept_as_files_read_here(inbox: Path, tmp_p
     other = pq.read_table(tmp_path / "b" / second)
     assert one.equals(other)
     assert one.schema.metadata == other.schema.metadata
+
+
+def test_a_figure_of_an_odd_type_keeps_its_file_out_and_the_others_in(tmp_path: Path) -> None:
+    """A submission whose figure does not fit its column is not kept; the rest of the chunk is."""
+    from checks.reader import read_submission
+
+    good = read_submission(submission(tmp_path / "a.xlsx", appeals=APPEALS))
+    odd = read_submission(submission(tmp_path / "b.xlsx", appeals=APPEALS[:3]))
+    odd.figures[0]["value"] = "сто"
+    name, kept = read_cache.store(tmp_path / "cache", [good, odd])
+    assert kept == {good.source.sha256}
+    assert pq.read_table(tmp_path / "cache" / name).num_rows == len(good.figures)
