@@ -19,7 +19,7 @@ from typing import Any
 from checks import vocab
 from checks.findings import Finding, Source, make
 from checks.limits import Limits, Refusal, file_too_large
-from checks.text import normalize
+from checks.text import memo, normalize
 from checks.values import (
     EMPTY,
     is_not_reported,
@@ -169,7 +169,18 @@ def contract_sheets(titles: Sequence[str]) -> list[int]:
     return chosen
 
 
+#: Labels already cleaned, and periods already read: submissions repeat the same few.
+_LABELS: dict[str, str] = {}
+_PERIODS: dict[str, int | str | None] = {}
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _clean_label(raw: object) -> str:
+    if type(raw) is str:
+        return memo(_LABELS, raw, _collapse)
     return " ".join(str(raw).split()) if raw is not None else ""
 
 
@@ -388,6 +399,12 @@ def _find_header(
 
 def _parse_period(raw: object) -> int | str | None:
     """Return a month 1–12, ``0`` for the year, or the text for an invalid period."""
+    if type(raw) is str:
+        return memo(_PERIODS, raw, _read_period)
+    return _read_period(raw)
+
+
+def _read_period(raw: object) -> int | str | None:
     if isinstance(raw, bool):
         return stated_text(raw)
     if isinstance(raw, int | float) and float(raw).is_integer() and 1 <= raw <= 12:

@@ -497,3 +497,23 @@ def test_normalize_of_a_number_is_not_taken_from_an_equal_text() -> None:
         "еж",
         "еж",
     ]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(796601, id="int"),
+        pytest.param(12.5, id="float"),
+        pytest.param(-0.0, id="negative-zero"),
+        pytest.param(float("nan"), id="nan"),
+        pytest.param(float("-inf"), id="minus-infinity"),
+    ],
+)
+def test_count_of_a_number_is_the_parsed_record_in_full(raw: float) -> None:
+    """A number read the quick way is the very record the parser's constructor makes."""
+    parsed = parse_count(raw)
+    if parsed.form == "number":
+        assert parsed == Parsed(float(raw), float(raw), "number")
+        assert repr(parsed) == repr(Parsed(float(raw), float(raw), "number"))
+    else:
+        assert parsed == Parsed(None, None, "invalid", reason="не число")
