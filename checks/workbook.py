@@ -82,6 +82,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from checks.i18n import Bilingual
 from checks.limits import MAX_CELLS_PER_SHEET, Limits, Refusal, check_archive, safe_parse
+from checks.text import MEMO_SIZE
 
 __all__ = [
     "MAX_CELLS_PER_SHEET",
@@ -872,6 +873,9 @@ def _scan(xml: bytes, start: int, limits: Limits, styles: int) -> None:
 #: Building a :class:`RawCell` without its frozen ``__init__`` (which sets each
 #: field through ``object.__setattr__``) halves what a cell costs the fast path.
 _new_cell = object.__new__
+#: Cells of text already read, format ``General``: a :class:`RawCell` is
+#: immutable, and submissions repeat the same labels and times.
+_TEXT_CELLS: dict[str, RawCell] = {}
 _set_value = vars(RawCell)["value"].__set__
 _set_format = vars(RawCell)["number_format"].__set__
 
@@ -892,17 +896,25 @@ def _take_values(
     """
     dated: list[tuple[int, int]] = []
     general = "General"
+    texts = _TEXT_CELLS
     first_column = start[1] + 1
     for r, values in enumerate(rows, start=start[0] + 1):
         for c, value in enumerate(values, start=first_column):
-            if value == "":
-                continue
-            kept = value
             kind = type(value)
             if kind is str:
-                if value.isspace():
-                    continue
-            elif kind is float:
+                cell = texts.get(value)
+                if cell is None:
+                    if not value or value.isspace():
+                        continue  # an empty cell of the rectangle, or blank text
+                    cell = _new_cell(RawCell)
+                    _set_value(cell, value)
+                    _set_format(cell, general)
+                    if len(texts) < MEMO_SIZE:
+                        texts[value] = cell
+                found[(r, c)] = cell
+                continue
+            kept = value
+            if kind is float:
                 if value.is_integer():
                     kept = int(value)  # openpyxl reads "100" as an int
             elif kind is not bool and kind is not int:
