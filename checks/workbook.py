@@ -442,10 +442,17 @@ _PREFIXED = re.compile(rb":(?:c[\s/>]|row[\s/>]|v[\s/>]|f[\s/>]|is>|t[\s/>]|shee
 _BROKEN_TAG = re.compile(rb"<[^>]*[\t\n]")
 #: Whitespace at either end of a ``<t>``: calamine trims it (openpyxl keeps it),
 #: also when written as a character reference (decimal, hexadecimal or
-#: zero-padded references are all taken as whitespace).
-_LEADING_SPACE = re.compile(rb"<t>(?:[ \t\n]|&#(?:[xX0]|9;|1[03];|32;))")
+#: zero-padded references are all taken as whitespace). The search for it at
+#: the start also finds a ``<t>`` with attributes other than ``xml:space="preserve"``.
+_T_START = re.compile(rb'<t(?: (?!xml:space="preserve">)|>(?:[ \t\n]|&#(?:[xX0]|9;|1[03];|32;)))')
 _TRAILING_SPACE = re.compile(
-    rb";</t>(?:"
+    rb";</t>"
+    # Text ending in a decimal reference of 3 to 5 digits, the first not 0 (as
+    # Cyrillic written as references does), is none of those below: ruled out
+    # at once, not tried against each of them.
+    + rb"(?!(?<=&#[1-9][0-9][0-9];</t>)|(?<=&#[1-9][0-9][0-9][0-9];</t>)"
+    + rb"|(?<=&#[1-9][0-9][0-9][0-9][0-9];</t>))"
+    + rb"(?:"
     + b"|".join(
         [rb"(?<=&#%s;</t>)" % n for n in (b"9", b"10", b"13", b"32")]
         + [rb"(?<=&#x%s;</t>)" % (rb"[0-9a-fA-F]" * k) for k in range(1, 7)]
@@ -456,7 +463,6 @@ _TRAILING_SPACE = re.compile(
 )
 _SPACE_BEFORE_END = re.compile(rb"<t>[^<]*[ \t\n]</t>")
 _PHONETIC = re.compile(rb"<rPh")
-_T_ATTRIBUTES = re.compile(rb'<t (?!xml:space="preserve">)')
 _INLINE_STRING = re.compile(rb"<is>")
 #: A ``<row>`` or a ``<c>`` whose first attribute is not its reference.
 _ROW_UNNUMBERED = re.compile(rb'<row(?! r=")')
@@ -466,6 +472,8 @@ _BOOLEAN_TAG = re.compile(rb't="b"')
 #: A cell reference beyond column Z or row 999, or written otherwise than
 #: ``A1``: the references are then all checked, and the used range measured.
 _FAR_CELL = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{4}|(?![A-Z][0-9]{1,3}"))')
+#: Either of the two above, in one search: most sheets have neither.
+_ODD_CELL = re.compile(rb'<c(?: (?!r=")|[/>]| r="(?:[A-Z]{2}|[A-Z][0-9]{4}|(?![A-Z][0-9]{1,3}")))')
 #: The largest range of cells within ``Z999``.
 _NEAR_AREA = 26 * 999
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
@@ -479,6 +487,9 @@ _COMPUTED = re.compile(_FORMULA + rb"<v>[^<]")
 _ODD_VALUE_TAG = re.compile(rb"<v[^>/]")
 #: A ``<v>`` other than a whole number of up to 15 digits (which a float holds exactly).
 _ODD_VALUE = re.compile(rb"<v>(?!-?[0-9]{1,15}</v>)([^<]*)</v>")
+#: Both above in one pass: the character after a ``<v`` other than ``<v>``, or
+#: the text of an odd ``<v>``.
+_ODD_VALUES = re.compile(rb"<v(?:(?=([^>/]))|>(?!-?[0-9]{1,15}</v>)([^<]*)</v>)")
 _DECIMAL = re.compile(rb"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _BOOLEAN = re.compile(rb't="b"(?: [^>]*)?>(?:' + _FORMULA + rb")?<v>[01]</v>")
 _STYLE = re.compile(rb' s="([0-9]{1,9})"')
@@ -599,11 +610,14 @@ def _text_part(xml: bytes, start: int) -> None:
     if (
         (b"_" in xml and b"_x" in xml)
         or _PHONETIC.search(xml, start)
-        or _T_ATTRIBUTES.search(xml, start)
-        or _LEADING_SPACE.search(xml, start)
+        or _T_START.search(xml, start)
         # the precise searches are slow; most parts have nothing they look for
         or (
-            (b" </t>" in xml or b"\n</t>" in xml or b"\t</t>" in xml)
+            (
+                b" </t>" in xml
+                or (b"\n" in xml and b"\n</t>" in xml)
+                or (b"\t" in xml and b"\t</t>" in xml)
+            )
             and _SPACE_BEFORE_END.search(xml, start)
         )
         or (b";</t>" in xml and _TRAILING_SPACE.search(xml, start))
@@ -829,7 +843,8 @@ def _scan(xml: bytes, start: int, limits: Limits, styles: int) -> None:
     _markup(xml, start)
     if _INLINE_STRING.search(xml, start):
         _text_part(xml, start)
-    if _ROW_UNNUMBERED.search(xml, start) or _CELL_UNNUMBERED.search(xml, start):
+    odd_cell = _ODD_CELL.search(xml, start) is not None
+    if _ROW_UNNUMBERED.search(xml, start) or (odd_cell and _CELL_UNNUMBERED.search(xml, start)):
         raise _NotFastError  # openpyxl numbers rows and cells written without their reference
     # openpyxl applies the caps as it reads; a part too short to hold that many
     # elements need not be counted
@@ -837,7 +852,7 @@ def _scan(xml: bytes, start: int, limits: Limits, styles: int) -> None:
         len(xml) >= 3 * limits.cells_per_sheet and xml.count(b"<c ") >= limits.cells_per_sheet
     ):
         raise _NotFastError
-    if limits.dense_cells < _NEAR_AREA or _FAR_CELL.search(xml, start):
+    if limits.dense_cells < _NEAR_AREA or (odd_cell and _FAR_CELL.search(xml, start)):
         column_refs = _CELL_COLUMN.findall(xml)
         if len(column_refs) != xml.count(b"<c "):
             raise _NotFastError
@@ -859,9 +874,12 @@ def _scan(xml: bytes, start: int, limits: Limits, styles: int) -> None:
         _COMPUTED.findall(xml)
     ):
         raise _NotFastError  # a formula without its value: openpyxl notes it as uncomputed
-    if _ODD_VALUE_TAG.search(xml, start):
+    odd_values = _ODD_VALUES.findall(xml)
+    if any(tag for tag, _ in odd_values) and _ODD_VALUE_TAG.search(xml, start):
         raise _NotFastError
-    for text in _ODD_VALUE.findall(xml):
+    for tag, text in odd_values:
+        if tag:
+            continue  # a <v> with attributes before the content: not one of _ODD_VALUE's
         if not _DECIMAL.fullmatch(text) or float(text).is_integer():
             raise _NotFastError  # an error, an ISO date, text, or a whole number written as a float
     if _BOOLEAN_TAG.search(xml, start) and xml.count(b't="b"') != len(_BOOLEAN.findall(xml)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import subprocess
 import sys
 import textwrap
@@ -13,7 +14,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from checks import workbook
 from checks.limits import Limits
 from checks.reader import contract_sheets
 from checks.workbook import RawSheet, UnreadableWorkbookError, _read_part, read_workbook
@@ -508,3 +512,44 @@ def test_a_damaged_part_fails_as_zipfile_fails(tmp_path: Path, how: str) -> None
             archive.read(part)
         with pytest.raises(type(expected.value)):
             _read_part(archive, data, part)
+
+
+#: Pieces of sheet XML around what the scan's merged searches look for.
+_PIECES = [
+    *(b"<c", b' r="', b"A", b"AA", b"1", b"1234", b'"', b">", b"/", b" ", b"\t", b"\n"),
+    *(b"<t", b'xml:space="preserve">', b"</t>", b"&#", b"9;", b"10;", b"13;", b"32;"),
+    *(b"x", b"X", b"0", b"1072;", b"160;", b"12345;", b"0a;", b"F", b";", b"a"),
+    *(b"<v", b"<v>", b"</v>", b"-", b".", b"5", b"E", b"e+3", b"123456789012345"),
+]
+_OLD_TRAILING = re.compile(
+    rb";</t>(?:"
+    + b"|".join(
+        [rb"(?<=&#%s;</t>)" % n for n in (b"9", b"10", b"13", b"32")]
+        + [rb"(?<=&#x%s;</t>)" % (rb"[0-9a-fA-F]" * k) for k in range(1, 7)]
+        + [rb"(?<=&#X%s;</t>)" % (rb"[0-9a-fA-F]" * k) for k in range(1, 7)]
+        + [rb"(?<=&#0%s;</t>)" % (rb"[0-9]" * k) for k in range(7)]
+    )
+    + rb")"
+)
+_OLD_LEADING = re.compile(rb"<t>(?:[ \t\n]|&#(?:[xX0]|9;|1[03];|32;))")
+_OLD_T_ATTRIBUTES = re.compile(rb'<t (?!xml:space="preserve">)')
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map(b"".join))
+def test_the_scans_merged_searches_find_what_their_parts_find(xml: bytes) -> None:
+    """Each search the scan merged finds something exactly when one of its parts would."""
+    found = (
+        bool(workbook._ODD_CELL.search(xml)),
+        bool(workbook._T_START.search(xml)),
+        bool(workbook._TRAILING_SPACE.search(xml)),
+        [(tag, text) for tag, text in workbook._ODD_VALUES.findall(xml) if not tag],
+        any(tag for tag, _ in workbook._ODD_VALUES.findall(xml)),
+    )
+    assert found == (
+        bool(workbook._CELL_UNNUMBERED.search(xml) or workbook._FAR_CELL.search(xml)),
+        bool(_OLD_T_ATTRIBUTES.search(xml) or _OLD_LEADING.search(xml)),
+        bool(_OLD_TRAILING.search(xml)),
+        [(b"", text) for text in workbook._ODD_VALUE.findall(xml)],
+        bool(workbook._ODD_VALUE_TAG.search(xml)),
+    )
