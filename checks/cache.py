@@ -49,7 +49,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+# pyarrow imports these on its first conversion from Python objects, in every
+# reading process anew (some 3 ms each): imported here, they come ready-made
+# from the fork server, which imports this module.
+import pyarrow.pandas_compat
 import pyarrow.parquet as pq
+import pyarrow.vendored.version
 
 from checks.atomic import file_mode
 from checks.findings import Finding, Source

@@ -517,3 +517,23 @@ def test_count_of_a_number_is_the_parsed_record_in_full(raw: float) -> None:
         assert repr(parsed) == repr(Parsed(float(raw), float(raw), "number"))
     else:
         assert parsed == Parsed(None, None, "invalid", reason="не число")
+
+
+@pytest.mark.parametrize(
+    ("raw", "number_format"),
+    [
+        pytest.param(0.0019, "0.00%", id="percent-format"),
+        pytest.param(0.0019, "General", id="same-number-general"),
+        pytest.param(0.0, "0.0%", id="zero"),
+        pytest.param(-0.0, "0.0%", id="negative-zero"),
+        pytest.param(1, "0.0", id="int"),
+        pytest.param(1.0, "0.0", id="whole-float"),
+        pytest.param(float("nan"), "0.0%", id="nan"),
+    ],
+)
+def test_a_percent_read_again_is_read_as_the_first_time(raw: float, number_format: str) -> None:
+    """A number met again, in any format, reads as the parser reads it afresh."""
+    from checks.values import _parse_percent
+
+    first, again = parse_percent(raw, number_format), parse_percent(raw, number_format)
+    assert repr(first) == repr(again) == repr(_parse_percent(raw, number_format))
