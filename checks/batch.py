@@ -35,6 +35,7 @@ from checks import cache as read_cache
 from checks import causes, resubmissions, vocab
 from checks.engines import gx_failures, pandera_failures
 from checks.findings import Finding, fingerprint, to_frame
+from checks.memory import release
 from checks.norms import Standard, load_standard
 from checks.reader import FIGURE_COLUMNS, FIGURE_DTYPES, Submission, passport_date
 from checks.reuse import Checked, rules_version
@@ -752,8 +753,13 @@ class Checking:
             self.found[owner[finding.submission]].append(finding)
         self.hours.append(result.hours)
         self.measures.append(result.measures)
-        if self.kept is None:
-            return
+        if self.kept is not None:
+            self._keep(owner, result)
+        release()  # what checking the part built is garbage now (checks.memory)
+
+    def _keep(self, owner: dict[str, str], result: PartResult) -> None:
+        """Keep what checking a part found, for the partitions that may be kept."""
+        assert self.kept is not None
         keyed = {
             name: self.keys[name] for name in dict.fromkeys(owner.values()) if name in self.keys
         }

@@ -42,18 +42,33 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+# pyarrow imports these on its first conversion from Python objects, in every
+# reading process anew (some 3 ms each): imported here, they come ready-made
+# from the fork server, which imports this module.
+import pyarrow.pandas_compat
 import pyarrow.parquet as pq
+import pyarrow.vendored.version
 
 from checks.atomic import file_mode
 from checks.findings import Finding, Source
 from checks.limits import Limits
-from checks.reader import FIGURE_COLUMNS, FIGURE_DTYPES, Submission, read_submission
+from checks.reader import (
+    FIGURE_COLUMNS,
+    FIGURE_DTYPES,
+    ROW_COLUMNS,
+    FigureRow,
+    Submission,
+    figure_dicts,
+    read_rows,
+)
 from checks.reuse import source_digest
 
 #: The folder of the cache inside the output folder's house folder.
@@ -179,6 +194,8 @@ FIGURE_TYPES: dict[str, pa.DataType] = {
 }
 SHA = "sha256"
 _SCHEMA = pa.schema([(SHA, pa.string()), *FIGURE_TYPES.items()])
+#: A figure row (:data:`checks.reader.ROW_COLUMNS`) as an Arrow struct.
+_ROW_TYPE = pa.struct(list(FIGURE_TYPES.items()))
 _HEADS = b"sverka-heads"
 _ROWS = b"sverka-rows"
 
@@ -200,13 +217,57 @@ def _head(sub: Submission) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A file read for the cache, as a reading process sends it: ready to be stored.
+
+    Everything the cache keeps of the file is encoded where it was read, so
+    the run's own process (which every reading process reports to) only
+    joins the pieces: it neither rebuilds the figures nor encodes the rows.
+
+    Attributes:
+        figures: The figures: one Arrow record batch of the cache's schema
+            (the digest, then :data:`FIGURE_TYPES`), in Arrow's IPC format.
+        head: The header (passport, sheets, territories, findings) as JSON.
+        rows: The rows of ``Время``, ``Режим работы`` and ``Мероприятия`` as JSON.
+    """
+
+    figures: bytes
+    head: bytes
+    rows: bytes
+
+
+def _rows(sub: Submission) -> dict[str, Any]:
+    return {"time_rows": sub.time_rows, "schedules": sub.schedules, "measures": sub.measures}
+
+
+def _batch(sha256: str, rows: Sequence[FigureRow]) -> pa.RecordBatch | None:
+    """The figures of one file as Arrow, or ``None`` when one does not fit its column's type."""
+    try:
+        # One conversion of the rows as they are (tuples of a struct), not one per column.
+        figures = pa.array(rows, _ROW_TYPE)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return None
+    digest = pa.repeat(pa.scalar(sha256, pa.string()), len(rows))
+    return pa.RecordBatch.from_arrays([digest, *figures.flatten()], schema=_SCHEMA)
+
+
+def _kept(sub: Submission, rows: Sequence[FigureRow]) -> Kept | None:
+    """Encode what the cache keeps of a submission, ``None`` when a figure does not fit."""
+    batch = _batch(sub.source.sha256, rows)
+    if batch is None:
+        return None
+    return Kept(batch.serialize().to_pybytes(), _dumps(_head(sub)), _dumps(_rows(sub)))
+
+
 def read_for_cache(path: Path, name: str, limits: Limits) -> Submission:
-    """Read a file, its figures turned into Arrow in the reading process.
+    """Read a file, what the cache keeps of it encoded in the reading process.
 
     A module-level function, so that a worker process receives it by
-    reference. The figures travel back as one Arrow table (a few buffers to
-    copy) instead of some 200 dicts to pickle and unpickle, and the run's own
-    process does not spend its time converting them.
+    reference. A file that may be kept travels back as its header and one
+    :class:`Kept` (a few byte strings to copy) instead of some 200 figure
+    dicts and 50 rows to pickle and unpickle, and the run's own process
+    neither converts nor encodes them.
 
     Args:
         path: The file.
@@ -214,57 +275,67 @@ def read_for_cache(path: Path, name: str, limits: Limits) -> Submission:
         limits: The limits to read within.
 
     Returns:
-        The submission, with :attr:`~checks.reader.Submission.figure_table` set and
-        ``figures`` empty when it may be kept (as read otherwise).
+        The submission; when it may be kept, with :attr:`~checks.reader.Submission.figure_table`
+        set to its :class:`Kept` and its figures and rows left empty
+        (:func:`whole_figures` gives them back); as read otherwise.
     """
-    sub = read_submission(path, name, limits)
-    if keepable(sub):
-        table = _figures([sub])
-        if table is not None:
-            sub.figure_table = table
-            sub.figures = []
+    sub, rows = read_rows(path, name, limits)
+    kept = _kept(sub, rows) if keepable(sub) else None
+    if kept is None:
+        sub.figures = figure_dicts(sub.source, rows)
+    else:
+        sub.figure_table = kept
+        sub.time_rows, sub.schedules, sub.measures = [], [], []
     return sub
 
 
 def whole_figures(sub: Submission) -> Submission:
-    """Give a submission read by :func:`read_for_cache` its figures back as dicts.
+    """Give a submission read by :func:`read_for_cache` its figures and rows back.
 
     Args:
         sub: The submission.
 
     Returns:
-        The same submission, ``figures`` filled (for one that could not be kept).
+        The same submission, ``figures`` and the rows filled (for one that could not be kept).
     """
-    if sub.figure_table is not None:
-        named = {
-            "submission": sub.source.submission,
-            "organisation": sub.source.organisation,
-            "year": sub.source.year,
-        }
-        sub.figures = [
-            {c: named[c] if c in named else row[c] for c in FIGURE_COLUMNS}
-            for row in sub.figure_table.to_pylist()
-        ]
+    kept = sub.figure_table
+    if isinstance(kept, Kept):
+        batch = pa.ipc.read_record_batch(pa.py_buffer(kept.figures), _SCHEMA)
+        columns = [batch.column(name).to_pylist() for name in FIGURE_TYPES]
+        sub.figures = figure_dicts(sub.source, list(zip(*columns, strict=True)))
+        rows = _loads(kept.rows)
+        sub.time_rows, sub.schedules, sub.measures = (
+            rows["time_rows"],
+            rows["schedules"],
+            rows["measures"],
+        )
         sub.figure_table = None
     return sub
 
 
-def _figures(subs: Sequence[Submission]) -> pa.Table | None:
-    """The figures of submissions as Arrow, or ``None`` when one does not fit its column's type."""
-    if subs and all(sub.figure_table is not None for sub in subs):
-        return pa.concat_tables([sub.figure_table for sub in subs])
-    if any(sub.figure_table is not None for sub in subs):
-        subs = [whole_figures(sub) for sub in subs]
-    figures = [f for sub in subs for f in sub.figures]
-    columns: dict[str, Any] = {
-        SHA: [sub.source.sha256 for sub in subs for _ in sub.figures],
-    }
-    for name in FIGURE_TYPES:
-        columns[name] = [f.get(name) for f in figures]
-    try:
-        return pa.Table.from_pydict(columns, schema=_SCHEMA)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        return None
+def _figures(subs: Sequence[Submission]) -> list[tuple[Submission, Kept]]:
+    """What the cache keeps of each submission that may be kept, once per digest.
+
+    A submission read by :func:`read_for_cache` brings its :class:`Kept`; one
+    read otherwise is encoded here. One whose figure does not fit its
+    column's type is left out: the others are kept.
+    """
+    chosen: dict[str, tuple[Submission, Kept]] = {}
+    for sub in subs:
+        sha = sub.source.sha256
+        if sha in chosen or not keepable(sub):
+            continue
+        kept = sub.figure_table
+        if not isinstance(kept, Kept):
+            kept = _kept(sub, [tuple(f.get(c) for c in ROW_COLUMNS) for f in sub.figures])
+        if kept is not None:
+            chosen[sha] = (sub, kept)
+    return list(chosen.values())
+
+
+def _joined(pieces: dict[str, bytes]) -> bytes:
+    """Join pieces of JSON, keyed by digest, into the object :func:`_dumps` would write."""
+    return b"{" + b", ".join(_dumps(key) + b": " + piece for key, piece in pieces.items()) + b"}"
 
 
 def store(cache: Path, subs: Sequence[Submission]) -> tuple[str, set[str]]:
@@ -272,49 +343,41 @@ def store(cache: Path, subs: Sequence[Submission]) -> tuple[str, set[str]]:
 
     Args:
         cache: The cache folder (:func:`root`).
-        subs: The submissions as read (with their tables).
+        subs: The submissions as read (by :func:`read_for_cache` or not).
 
     Returns:
         The cache file's name and the digests kept in it (those that may be:
         see :func:`keepable`); ``("", set())`` when nothing was kept.
     """
-    heads: dict[str, Any] = {}
-    rows: dict[str, Any] = {}
-    keep: list[Submission] = []
-    for sub in subs:
-        if keepable(sub) and sub.source.sha256 not in heads:
-            heads[sub.source.sha256] = _head(sub)
-            keep.append(sub)
-    table = _figures(keep)
-    if table is None:  # one file's figure has an odd type: keep the others
-        keep = [sub for sub in keep if _figures([sub]) is not None]
-        heads = {sub.source.sha256: heads[sub.source.sha256] for sub in keep}
-        table = _figures(keep)
-    if not heads or table is None:
+    keep = _figures(subs)
+    if not keep:
         return "", set()
-    for sub in keep:
-        rows[sub.source.sha256] = {
-            "time_rows": sub.time_rows,
-            "schedules": sub.schedules,
-            "measures": sub.measures,
-        }
-    table = table.replace_schema_metadata(
-        {
-            _HEADS: _dumps(heads),
-            _ROWS: _dumps(rows),
-        }
+    table = pa.Table.from_batches(
+        [pa.ipc.read_record_batch(pa.py_buffer(kept.figures), _SCHEMA) for _, kept in keep],
+        schema=_SCHEMA,
     )
+    metadata = {
+        _HEADS: _joined({sub.source.sha256: kept.head for sub, kept in keep}),
+        _ROWS: _joined({sub.source.sha256: kept.rows for sub, kept in keep}),
+    }
     path = cache / f"{secrets.token_hex(8)}.parquet"
     tmp = cache / f".{path.name}.tmp"
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, tmp, compression="zstd", write_statistics=False)
+        # The metadata goes in once, as the file's key-value metadata, which is
+        # what a reader's schema shows too: stored with the Arrow schema
+        # (``store_schema``) it would be written twice, once base64-encoded.
+        with pq.ParquetWriter(
+            tmp, _SCHEMA, compression="zstd", write_statistics=False, store_schema=False
+        ) as writer:
+            writer.write_table(table)
+            writer.add_key_value_metadata(metadata)
         os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
         return "", set()
-    return path.name, set(heads)
+    return path.name, {sub.source.sha256 for sub, _ in keep}
 
 
 def _submission(path: Path, name: str, sha256: str, head: dict[str, Any]) -> Submission:

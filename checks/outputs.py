@@ -41,6 +41,7 @@ from checks.atomic import current_umask, file_mode, write_atomically
 from checks.batch import BatchResult
 from checks.findings import CONTRACT_FIELDS
 from checks.letters import write_letters
+from checks.memory import release
 from checks.present import csv_safe
 from checks.published import PublicationRefusedError, check_figures, check_published
 from checks.registry import FAMILIES, SEVERITIES
@@ -298,6 +299,7 @@ def write_figures(
             for name, frame in pending:
                 written.extend(_write_part(frame, dataset, name))
         pending.clear()
+        release()  # the checked frames are garbage now (checks.memory)
 
     for number, (key, build) in enumerate(parts.keyed(), start=1):
         name = PART_FILE.format(key or f"n{number}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,9 @@ from typing import Any
 from checks import vocab
 from checks.findings import Finding, Source, make
 from checks.limits import Limits, Refusal, file_too_large
-from checks.text import normalize
+from checks.text import memo, normalize
 from checks.values import (
-    Parsed,
+    EMPTY,
     is_not_reported,
     parse_count,
     parse_duration,
@@ -86,9 +86,10 @@ class Submission:
         refused: The file was not read, or its reading was stopped, by a limit
             (size, time, memory, a crash) or because it is still arriving: no
             later step may open it (the annotated copies skip it).
-        figure_table: The figures as an Arrow table, in place of ``figures``, on
-            their way from a reading process to the read cache
-            (:func:`checks.cache.read_for_cache`); ``None`` otherwise.
+        figure_table: What the read cache keeps of the file, encoded in the
+            reading process (a :class:`checks.cache.Kept`: figures, rows and
+            header), in place of ``figures`` and the rows, on their way to the
+            cache (:func:`checks.cache.read_for_cache`); ``None`` otherwise.
     """
 
     path: Path
@@ -129,6 +130,11 @@ FIGURE_COLUMNS = (
     "known",
     "row",
 )
+#: The columns of a figure row (:func:`read_rows`): :data:`FIGURE_COLUMNS` but the
+#: submission's name, organisation and year, which all its figures share.
+ROW_COLUMNS = FIGURE_COLUMNS[3:]
+#: One figure as read: the values of :data:`ROW_COLUMNS`, in order.
+FigureRow = tuple[Any, ...]
 #: The pandas types of the figure columns that are not text (the rest are ``str``).
 FIGURE_DTYPES = {
     "value": "float64",
@@ -163,7 +169,18 @@ def contract_sheets(titles: Sequence[str]) -> list[int]:
     return chosen
 
 
+#: Labels already cleaned, and periods already read: submissions repeat the same few.
+_LABELS: dict[str, str] = {}
+_PERIODS: dict[str, int | str | None] = {}
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _clean_label(raw: object) -> str:
+    if type(raw) is str:
+        return memo(_LABELS, raw, _collapse)
     return " ".join(str(raw).split()) if raw is not None else ""
 
 
@@ -202,57 +219,6 @@ def passport_year(raw: object) -> int | None:
     return None
 
 
-def _figure(
-    sub: Submission,
-    *,
-    sheet: str,
-    row: int,
-    col: int,
-    raw: RawCell | None,
-    parsed: Parsed,
-    metric: str,
-    unit: str,
-    territory: str,
-    channel: str,
-    label: str,
-    row_kind: str,
-    known: bool,
-    group: str = "",
-    month: int | None = None,
-) -> None:
-    year = sub.source.year
-    if month is None:
-        period = "" if year is None else str(year)
-    else:
-        period = f"{year if year is not None else '????'}-{month:02d}"
-    sub.figures.append(
-        {
-            "submission": sub.source.submission,
-            "organisation": sub.source.organisation,
-            "year": year,
-            "territory": territory,
-            "channel": channel,
-            "label": label,
-            "period": period,
-            "month": month,
-            "metric": metric,
-            "value": parsed.value,
-            "value_max": parsed.value_max,
-            "unit": unit,
-            "sheet": sheet,
-            "cell": a1(row, col),
-            "stated": parsed.shown or (stated_text(raw.value) if raw is not None else ""),
-            "form": parsed.form,
-            "decimals": parsed.decimals,
-            "reason": parsed.reason,
-            "row_kind": row_kind,
-            "group": group,
-            "known": known,
-            "row": row,
-        }
-    )
-
-
 def _header_columns(
     header: dict[int, RawCell], label_col: int
 ) -> tuple[list[tuple[int, str]], int | None]:
@@ -274,7 +240,9 @@ def _header_columns(
     return territories, total_col
 
 
-def _read_matrix(sub: Submission, sheet: RawSheet, canonical: str) -> None:
+def _read_matrix(
+    sub: Submission, sheet: RawSheet, canonical: str, figures: list[FigureRow]
+) -> None:
     rows = sheet.by_row()
     header_row = next(
         (
@@ -300,23 +268,25 @@ def _read_matrix(sub: Submission, sheet: RawSheet, canonical: str) -> None:
     if canonical == vocab.APPEALS:
         sub.territories = [name for _, name in territories]
     seen_labels: dict[str, int] = {}
+    appeals = canonical == vocab.APPEALS
+    year = sub.source.year
+    period = "" if year is None else str(year)
+    append = figures.append
     for r, cells in rows.items():
         if r <= header_row:
             continue
         label_cell = cells.get(label_col)
-        label_raw = label_cell.value if label_cell else None
-        label = _clean_label(label_raw)
-        if canonical == vocab.APPEALS:
+        label = _clean_label(label_cell.value if label_cell else None)
+        if appeals:
             kind, canon, group = _classify_appeal_row(label)
             metric, unit = METRIC_APPEALS, UNIT_COUNT
         else:
             canon = vocab.lookup(vocab.COMPLAINT_INDEX, label) or ""
             kind, group = (ROW_COMPLAINTS, "") if canon else (ROW_UNKNOWN, "")
             metric, unit = _COMPLAINT_METRICS.get(canon, (METRIC_COMPLAINTS, UNIT_COUNT))
-        has_values = any(c in cells and not is_not_reported(cells[c].value) for c, _ in columns)
         known = kind != ROW_UNKNOWN
         if not label:
-            if has_values:
+            if any(c in cells and not is_not_reported(cells[c].value) for c, _ in columns):
                 sub.findings.append(
                     make("label-missing", sub.source, sheet=canonical, cell=a1(r, label_col), row=r)
                 )
@@ -349,30 +319,41 @@ def _read_matrix(sub: Submission, sheet: RawSheet, canonical: str) -> None:
             known = False
         else:
             seen_labels[canon] = r
+        channel = canon if appeals else ""
+        shown_label = canon or label
+        percent = unit == UNIT_PERCENT and known
         for c, territory in columns:
             raw = cells.get(c)
-            value = raw.value if raw else None
-            if unit == UNIT_PERCENT and known:
-                parsed = parse_percent(value, raw.number_format if raw else "General")
+            if raw is None:
+                parsed = parse_count(None)
+            elif percent:
+                parsed = parse_percent(raw.value, raw.number_format)
             else:
-                parsed = parse_count(value)
-            if parsed.form == "empty" and not known:
+                parsed = parse_count(raw.value)
+            if parsed.form == EMPTY and not known:
                 continue
-            _figure(
-                sub,
-                sheet=canonical,
-                row=r,
-                col=c,
-                raw=raw,
-                parsed=parsed,
-                metric=metric,
-                unit=unit,
-                territory=territory,
-                channel=canon if canonical == vocab.APPEALS else "",
-                label=canon or label,
-                row_kind=kind,
-                known=known,
-                group=group,
+            append(
+                (
+                    territory,
+                    channel,
+                    shown_label,
+                    period,
+                    None,
+                    metric,
+                    parsed.value,
+                    parsed.value_max,
+                    unit,
+                    canonical,
+                    a1(r, c),
+                    parsed.shown or ("" if raw is None else stated_text(raw.value)),
+                    parsed.form,
+                    parsed.decimals,
+                    parsed.reason,
+                    kind,
+                    group,
+                    known,
+                    r,
+                )
             )
 
 
@@ -418,6 +399,12 @@ def _find_header(
 
 def _parse_period(raw: object) -> int | str | None:
     """Return a month 1–12, ``0`` for the year, or the text for an invalid period."""
+    if type(raw) is str:
+        return memo(_PERIODS, raw, _read_period)
+    return _read_period(raw)
+
+
+def _read_period(raw: object) -> int | str | None:
     if isinstance(raw, bool):
         return stated_text(raw)
     if isinstance(raw, int | float) and float(raw).is_integer() and 1 <= raw <= 12:
@@ -432,7 +419,7 @@ def _parse_period(raw: object) -> int | str | None:
     return stated_text(raw)
 
 
-def _read_times(sub: Submission, sheet: RawSheet) -> None:
+def _read_times(sub: Submission, sheet: RawSheet, figures: list[FigureRow]) -> None:
     rows = sheet.by_row()
     found = _find_header(rows, vocab.TIME_COLUMN_INDEX, (vocab.COL_PERIOD, vocab.COL_CHANNEL))
     if found is None:
@@ -461,6 +448,9 @@ def _read_times(sub: Submission, sheet: RawSheet) -> None:
         for column, (metric, unit) in _TIME_METRICS.items()
         if column in col_of
     ]
+    year = sub.source.year
+    year_period = "" if year is None else str(year)
+    append = figures.append
     for r, cells in rows.items():
         if r <= header_row:
             continue
@@ -516,27 +506,39 @@ def _read_times(sub: Submission, sheet: RawSheet) -> None:
                 "known": known,
             }
         )
+        name = channel or channel_label
+        if not month:
+            period_text = year_period
+        else:
+            period_text = f"{year if year is not None else '????'}-{month:02d}"
         for time_col, metric, unit in time_columns:
             raw = cells.get(time_col)
-            value = raw.value if raw else None
+            value = None if raw is None else raw.value
             parsed = parse_count(value) if unit == UNIT_COUNT else parse_duration(value)
-            if parsed.form == "empty":
+            if parsed.form == EMPTY:
                 continue
-            _figure(
-                sub,
-                sheet=vocab.TIMES,
-                row=r,
-                col=time_col,
-                raw=raw,
-                parsed=parsed,
-                metric=metric,
-                unit=unit,
-                territory=territory,
-                channel=channel or channel_label,
-                label=channel or channel_label,
-                row_kind=ROW_TIME,
-                known=known,
-                month=None if month == 0 else month,
+            append(
+                (
+                    territory,
+                    name,
+                    name,
+                    period_text,
+                    month or None,
+                    metric,
+                    parsed.value,
+                    parsed.value_max,
+                    unit,
+                    vocab.TIMES,
+                    a1(r, time_col),
+                    parsed.shown or ("" if raw is None else stated_text(value)),
+                    parsed.form,
+                    parsed.decimals,
+                    parsed.reason,
+                    ROW_TIME,
+                    "",
+                    known,
+                    r,
+                )
             )
 
 
@@ -645,28 +647,64 @@ def read_submission(
     Returns:
         The submission, with ``structure`` findings for what could not be placed.
     """
+    sub, rows = read_rows(path, name, limits)
+    sub.figures = figure_dicts(sub.source, rows)
+    return sub
+
+
+def figure_dicts(source: Source, rows: Iterable[FigureRow]) -> list[dict[str, Any]]:
+    """Turn figure rows into the dicts of :attr:`Submission.figures`.
+
+    Args:
+        source: The submission the figures are of.
+        rows: Its figures, as :func:`read_rows` gives them.
+
+    Returns:
+        One dict per figure, keyed by :data:`FIGURE_COLUMNS` in order.
+    """
+    shared = (source.submission, source.organisation, source.year)
+    return [dict(zip(FIGURE_COLUMNS, shared + row, strict=True)) for row in rows]
+
+
+def read_rows(
+    path: Path, name: str | None = None, limits: Limits | None = None
+) -> tuple[Submission, list[FigureRow]]:
+    """Read one submitted file, its figures as rows: :func:`read_submission` without the dicts.
+
+    A figure is a tuple, not a dict, until someone needs the dict: the read
+    cache turns the rows straight into Arrow columns.
+
+    Args:
+        path: The file; it is read once and never modified.
+        name: The submission's name in findings; the file name by default.
+        limits: The limits to read within (:class:`checks.limits.Limits` by default).
+
+    Returns:
+        The submission (its ``figures`` empty) and its figures, each the values
+        of :data:`ROW_COLUMNS` in order.
+    """
     limits = limits or Limits()
     name = name or path.name
     try:
         too_large = file_too_large(path.stat().st_size, limits)
         if too_large is not None:
-            return refused_submission(path, name, too_large, sha256_of(path))
+            return refused_submission(path, name, too_large, sha256_of(path)), []
         data = path.read_bytes()
     except OSError as exc:
         sub = Submission(path=path, source=Source(name, ""))
         sub.findings.append(
             make("file-unreadable", sub.source, reason=f"файл не открывается ({exc.strerror})")
         )
-        return sub
+        return sub, []
     sha = hashlib.sha256(data).hexdigest()
     try:
         raw_sheets = read_workbook(data, path, limits, select=contract_sheets)
     except RefusedWorkbookError as exc:
-        return refused_submission(path, name, exc.refusal, sha)
+        return refused_submission(path, name, exc.refusal, sha), []
     except UnreadableWorkbookError as exc:
         sub = Submission(path=path, source=Source(name, sha))
         sub.findings.append(make("file-unreadable", sub.source, reason=exc.reason))
-        return sub
+        return sub, []
     finally:
         del data
     sub = Submission(path=path, source=Source(name, sha))
@@ -715,12 +753,13 @@ def read_submission(
     ):
         if sheet_name not in by_name:
             sub.findings.append(make("sheet-missing", sub.source, sheet=sheet_name))
+    figures: list[FigureRow] = []
     if vocab.APPEALS in by_name:
-        _read_matrix(sub, by_name[vocab.APPEALS], vocab.APPEALS)
+        _read_matrix(sub, by_name[vocab.APPEALS], vocab.APPEALS, figures)
     if vocab.COMPLAINTS in by_name:
-        _read_matrix(sub, by_name[vocab.COMPLAINTS], vocab.COMPLAINTS)
+        _read_matrix(sub, by_name[vocab.COMPLAINTS], vocab.COMPLAINTS, figures)
     if vocab.TIMES in by_name:
-        _read_times(sub, by_name[vocab.TIMES])
+        _read_times(sub, by_name[vocab.TIMES], figures)
     if vocab.SCHEDULE in by_name:
         _read_text_table(
             sub,
@@ -739,7 +778,7 @@ def read_submission(
             required=("Мероприятие",),
             target=sub.measures,
         )
-    return sub
+    return sub, figures
 
 
 def passport_date(raw: object) -> dt.date | None:

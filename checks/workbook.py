@@ -55,7 +55,9 @@ import functools
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +82,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from checks.i18n import Bilingual
 from checks.limits import MAX_CELLS_PER_SHEET, Limits, Refusal, check_archive, safe_parse
+from checks.text import MEMO_SIZE
 
 __all__ = [
     "MAX_CELLS_PER_SHEET",
@@ -439,10 +442,17 @@ _PREFIXED = re.compile(rb":(?:c[\s/>]|row[\s/>]|v[\s/>]|f[\s/>]|is>|t[\s/>]|shee
 _BROKEN_TAG = re.compile(rb"<[^>]*[\t\n]")
 #: Whitespace at either end of a ``<t>``: calamine trims it (openpyxl keeps it),
 #: also when written as a character reference (decimal, hexadecimal or
-#: zero-padded references are all taken as whitespace).
-_LEADING_SPACE = re.compile(rb"<t>(?:[ \t\n]|&#(?:[xX0]|9;|1[03];|32;))")
+#: zero-padded references are all taken as whitespace). The search for it at
+#: the start also finds a ``<t>`` with attributes other than ``xml:space="preserve"``.
+_T_START = re.compile(rb'<t(?: (?!xml:space="preserve">)|>(?:[ \t\n]|&#(?:[xX0]|9;|1[03];|32;)))')
 _TRAILING_SPACE = re.compile(
-    rb";</t>(?:"
+    rb";</t>"
+    # Text ending in a decimal reference of 3 to 5 digits, the first not 0 (as
+    # Cyrillic written as references does), is none of those below: ruled out
+    # at once, not tried against each of them.
+    + rb"(?!(?<=&#[1-9][0-9][0-9];</t>)|(?<=&#[1-9][0-9][0-9][0-9];</t>)"
+    + rb"|(?<=&#[1-9][0-9][0-9][0-9][0-9];</t>))"
+    + rb"(?:"
     + b"|".join(
         [rb"(?<=&#%s;</t>)" % n for n in (b"9", b"10", b"13", b"32")]
         + [rb"(?<=&#x%s;</t>)" % (rb"[0-9a-fA-F]" * k) for k in range(1, 7)]
@@ -453,7 +463,6 @@ _TRAILING_SPACE = re.compile(
 )
 _SPACE_BEFORE_END = re.compile(rb"<t>[^<]*[ \t\n]</t>")
 _PHONETIC = re.compile(rb"<rPh")
-_T_ATTRIBUTES = re.compile(rb'<t (?!xml:space="preserve">)')
 _INLINE_STRING = re.compile(rb"<is>")
 #: A ``<row>`` or a ``<c>`` whose first attribute is not its reference.
 _ROW_UNNUMBERED = re.compile(rb'<row(?! r=")')
@@ -463,6 +472,8 @@ _BOOLEAN_TAG = re.compile(rb't="b"')
 #: A cell reference beyond column Z or row 999, or written otherwise than
 #: ``A1``: the references are then all checked, and the used range measured.
 _FAR_CELL = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{4}|(?![A-Z][0-9]{1,3}"))')
+#: Either of the two above, in one search: most sheets have neither.
+_ODD_CELL = re.compile(rb'<c(?: (?!r=")|[/>]| r="(?:[A-Z]{2}|[A-Z][0-9]{4}|(?![A-Z][0-9]{1,3}")))')
 #: The largest range of cells within ``Z999``.
 _NEAR_AREA = 26 * 999
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
@@ -476,12 +487,22 @@ _COMPUTED = re.compile(_FORMULA + rb"<v>[^<]")
 _ODD_VALUE_TAG = re.compile(rb"<v[^>/]")
 #: A ``<v>`` other than a whole number of up to 15 digits (which a float holds exactly).
 _ODD_VALUE = re.compile(rb"<v>(?!-?[0-9]{1,15}</v>)([^<]*)</v>")
+#: Both above in one pass: the character after a ``<v`` other than ``<v>``, or
+#: the text of an odd ``<v>``.
+_ODD_VALUES = re.compile(rb"<v(?:(?=([^>/]))|>(?!-?[0-9]{1,15}</v>)([^<]*)</v>)")
 _DECIMAL = re.compile(rb"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _BOOLEAN = re.compile(rb't="b"(?: [^>]*)?>(?:' + _FORMULA + rb")?<v>[01]</v>")
 _STYLE = re.compile(rb' s="([0-9]{1,9})"')
 _STYLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?) s="([0-9]{1,9})"([^>]*?)(/?)>')
 _TYPE = re.compile(rb' t="([a-zA-Z]+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+#: Flags of a zip entry :func:`_read_part` reads itself: the deflate options, a
+#: data descriptor after the data, a UTF-8 name. Any other (encryption, patched
+#: data) is left to :mod:`zipfile`.
+_PLAIN_FLAGS = 0x0002 | 0x0004 | 0x0008 | 0x0800
+_UTF8_FLAG = 0x0800
 
 
 class _NotFastError(Exception):
@@ -589,11 +610,14 @@ def _text_part(xml: bytes, start: int) -> None:
     if (
         (b"_" in xml and b"_x" in xml)
         or _PHONETIC.search(xml, start)
-        or _T_ATTRIBUTES.search(xml, start)
-        or _LEADING_SPACE.search(xml, start)
+        or _T_START.search(xml, start)
         # the precise searches are slow; most parts have nothing they look for
         or (
-            (b" </t>" in xml or b"\n</t>" in xml or b"\t</t>" in xml)
+            (
+                b" </t>" in xml
+                or (b"\n" in xml and b"\n</t>" in xml)
+                or (b"\t" in xml and b"\t</t>" in xml)
+            )
             and _SPACE_BEFORE_END.search(xml, start)
         )
         or (b";</t>" in xml and _TRAILING_SPACE.search(xml, start))
@@ -702,7 +726,58 @@ def _describe(workbook: bytes, rels: bytes) -> tuple[tuple[tuple[str, str], ...]
     return tuple(described), epoch
 
 
-def _inspect_book(archive: zipfile.ZipFile) -> _Book:
+def _read_part(archive: zipfile.ZipFile, data: bytes, name: str) -> bytes:
+    """Return a part of the workbook as ``archive.read(name)`` does, for less.
+
+    A plain stored or deflated part is inflated straight from the file's
+    bytes, at most to the size its directory entry declares, and checked as
+    :mod:`zipfile` checks it (the name in its local header, its length, its
+    CRC); anything else, or any doubt, is left to ``archive.read``, which
+    returns the part or raises as it always has.
+
+    Args:
+        archive: The workbook opened from ``data``.
+        data: The file's bytes.
+        name: The part.
+
+    Returns:
+        The part's bytes.
+
+    Raises:
+        KeyError: The workbook has no such part.
+    """
+    info = archive.getinfo(name)
+    offset = info.header_offset
+    if (
+        info.flag_bits & ~_PLAIN_FLAGS
+        or info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED)
+        or data[offset : offset + 4] != b"PK\x03\x04"
+        or len(data) < offset + 30
+    ):
+        return archive.read(info)
+    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_length + extra_length
+    local_name = data[offset + 30 : offset + 30 + name_length]
+    encoding = "utf-8" if info.flag_bits & _UTF8_FLAG else "cp437"
+    packed = data[start : start + info.compress_size]
+    if (
+        local_name.decode(encoding, "replace") != info.orig_filename
+        or len(packed) != info.compress_size
+    ):
+        return archive.read(info)
+    if info.compress_type == zipfile.ZIP_STORED:
+        content = packed
+    else:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        content = inflater.decompress(packed, info.file_size)
+        if not inflater.eof:
+            return archive.read(info)
+    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+        return archive.read(info)
+    return content
+
+
+def _inspect_book(archive: zipfile.ZipFile, data: bytes) -> _Book:
     """Read the workbook's description as openpyxl would, for a plain workbook only.
 
     Raises:
@@ -714,17 +789,19 @@ def _inspect_book(archive: zipfile.ZipFile) -> _Book:
     for part in (_CONTENT_TYPES, _WORKBOOK, _WORKBOOK_RELS, _STYLES, _SHARED_STRINGS, *_PROPERTIES):
         if part in names and archive.getinfo(part).file_size > _FAST_PART_BYTES:
             raise _NotFastError  # calamine holds what it parses in memory
-    content_types = archive.read(_CONTENT_TYPES)
+    content_types = _read_part(archive, data, _CONTENT_TYPES)
     _body(content_types)
     if content_types.count(b'.main+xml"') != 1 or not _WORKBOOK_TYPE.search(content_types):
         raise _NotFastError
     for part in (*_PROPERTIES, _SHARED_STRINGS):
         if part in names:
-            xml = archive.read(part)
+            xml = _read_part(archive, data, part)
             start = _body(xml)
             if part == _SHARED_STRINGS:
                 _text_part(xml, start)
-    workbook, rels, styles = (archive.read(p) for p in (_WORKBOOK, _WORKBOOK_RELS, _STYLES))
+    workbook, rels, styles = (
+        _read_part(archive, data, p) for p in (_WORKBOOK, _WORKBOOK_RELS, _STYLES)
+    )
     # the caches keep their keys: a large part is parsed each time instead
     small = max(len(workbook), len(rels), len(styles)) <= _CACHED_PART_BYTES
     describe = _describe if small else _describe.__wrapped__
@@ -766,7 +843,8 @@ def _scan(xml: bytes, start: int, limits: Limits, styles: int) -> None:
     _markup(xml, start)
     if _INLINE_STRING.search(xml, start):
         _text_part(xml, start)
-    if _ROW_UNNUMBERED.search(xml, start) or _CELL_UNNUMBERED.search(xml, start):
+    odd_cell = _ODD_CELL.search(xml, start) is not None
+    if _ROW_UNNUMBERED.search(xml, start) or (odd_cell and _CELL_UNNUMBERED.search(xml, start)):
         raise _NotFastError  # openpyxl numbers rows and cells written without their reference
     # openpyxl applies the caps as it reads; a part too short to hold that many
     # elements need not be counted
@@ -774,7 +852,7 @@ def _scan(xml: bytes, start: int, limits: Limits, styles: int) -> None:
         len(xml) >= 3 * limits.cells_per_sheet and xml.count(b"<c ") >= limits.cells_per_sheet
     ):
         raise _NotFastError
-    if limits.dense_cells < _NEAR_AREA or _FAR_CELL.search(xml, start):
+    if limits.dense_cells < _NEAR_AREA or (odd_cell and _FAR_CELL.search(xml, start)):
         column_refs = _CELL_COLUMN.findall(xml)
         if len(column_refs) != xml.count(b"<c "):
             raise _NotFastError
@@ -796,9 +874,12 @@ def _scan(xml: bytes, start: int, limits: Limits, styles: int) -> None:
         _COMPUTED.findall(xml)
     ):
         raise _NotFastError  # a formula without its value: openpyxl notes it as uncomputed
-    if _ODD_VALUE_TAG.search(xml, start):
+    odd_values = _ODD_VALUES.findall(xml)
+    if any(tag for tag, _ in odd_values) and _ODD_VALUE_TAG.search(xml, start):
         raise _NotFastError
-    for text in _ODD_VALUE.findall(xml):
+    for tag, text in odd_values:
+        if tag:
+            continue  # a <v> with attributes before the content: not one of _ODD_VALUE's
         if not _DECIMAL.fullmatch(text) or float(text).is_integer():
             raise _NotFastError  # an error, an ISO date, text, or a whole number written as a float
     if _BOOLEAN_TAG.search(xml, start) and xml.count(b't="b"') != len(_BOOLEAN.findall(xml)):
@@ -810,6 +891,9 @@ def _scan(xml: bytes, start: int, limits: Limits, styles: int) -> None:
 #: Building a :class:`RawCell` without its frozen ``__init__`` (which sets each
 #: field through ``object.__setattr__``) halves what a cell costs the fast path.
 _new_cell = object.__new__
+#: Cells of text already read, format ``General``: a :class:`RawCell` is
+#: immutable, and submissions repeat the same labels and times.
+_TEXT_CELLS: dict[str, RawCell] = {}
 _set_value = vars(RawCell)["value"].__set__
 _set_format = vars(RawCell)["number_format"].__set__
 
@@ -830,17 +914,25 @@ def _take_values(
     """
     dated: list[tuple[int, int]] = []
     general = "General"
+    texts = _TEXT_CELLS
     first_column = start[1] + 1
     for r, values in enumerate(rows, start=start[0] + 1):
         for c, value in enumerate(values, start=first_column):
-            if value == "":
-                continue
-            kept = value
             kind = type(value)
             if kind is str:
-                if value.isspace():
-                    continue
-            elif kind is float:
+                cell = texts.get(value)
+                if cell is None:
+                    if not value or value.isspace():
+                        continue  # an empty cell of the rectangle, or blank text
+                    cell = _new_cell(RawCell)
+                    _set_value(cell, value)
+                    _set_format(cell, general)
+                    if len(texts) < MEMO_SIZE:
+                        texts[value] = cell
+                found[(r, c)] = cell
+                continue
+            kept = value
+            if kind is float:
                 if value.is_integer():
                     kept = int(value)  # openpyxl reads "100" as an int
             elif kind is not bool and kind is not int:
@@ -952,7 +1044,7 @@ def _read_fast(
         UnreadableWorkbookError: openpyxl, reading a sheet calamine could not, failed.
     """
     try:
-        book = _inspect_book(archive)
+        book = _inspect_book(archive, data)
     except (_NotFastError, zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError):
         return None
     chosen = set(range(len(book.titles))) if select is None else set(select(book.titles))
@@ -960,7 +1052,7 @@ def _read_fast(
     contents: list[bytes] = []
     try:
         for index in sorted(chosen):
-            xml = sources[index] = archive.read(book.parts[index])
+            xml = sources[index] = _read_part(archive, data, book.parts[index])
             contents.append(xml[_declaration_end(xml) :])
         scanned = _scanned(b"".join(contents), limits, len(book.styles.formats))
         calamine = CalamineWorkbook.from_filelike(io.BytesIO(data))

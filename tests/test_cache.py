@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from checks import cache as read_cache
@@ -204,17 +205,17 @@ def test_kept_results_of_unchanged_partitions_equal_checking_again(
 
 
 def test_figures_sent_as_arrow_come_back_as_read(inbox: Path) -> None:
-    """A file read for the cache but not kept (a full disk) gets its figures back exactly."""
+    """A file read for the cache but not kept (a full disk) comes back exactly as read."""
     from checks.limits import Limits
     from checks.reader import read_submission
 
     for path in sorted(inbox.iterdir()):
         read = read_cache.read_for_cache(path, path.name, Limits())
         plain = read_submission(path, path.name, Limits())
-        if plain.figures:
-            assert read.figure_table is not None
-            assert not read.figures
-        assert read_cache.whole_figures(read).figures == plain.figures
+        if read_cache.keepable(plain):
+            assert isinstance(read.figure_table, read_cache.Kept)
+            assert (read.figures, read.time_rows, read.schedules, read.measures) == ([], [], [], [])
+        assert read_cache.whole_figures(read) == plain
 
 
 def _published(folder: Path) -> Path:
@@ -313,3 +314,39 @@ def test_figure_parts_end_by_content_so_a_new_file_moves_no_other_part(inbox: Pa
     assert len(before) > 3
     assert len([p for p in after if p not in before]) == 1
     assert len([p for p in before if p not in after]) == 1
+
+
+def test_figure_rows_are_the_cached_columns_in_order() -> None:
+    """A figure row holds the cache's figure columns, in the cache's order."""
+    from checks.reader import ROW_COLUMNS
+
+    assert tuple(read_cache.FIGURE_TYPES) == ROW_COLUMNS
+
+
+def test_files_read_for_the_cache_are_kept_as_files_read_here(inbox: Path, tmp_path: Path) -> None:
+    """What a reading process encodes is stored exactly as the same files read in this process."""
+    from checks.limits import Limits
+
+    files = sorted(inbox.iterdir())
+    encoded = [read_cache.read_for_cache(path, path.name, Limits()) for path in files]
+    plain = read_inbox(inbox, isolate=False)
+    first, kept = read_cache.store(tmp_path / "a", encoded)
+    second, same = read_cache.store(tmp_path / "b", plain)
+    assert kept == same
+    assert kept == {s.source.sha256 for s in plain if read_cache.keepable(s)}
+    one = pq.read_table(tmp_path / "a" / first)
+    other = pq.read_table(tmp_path / "b" / second)
+    assert one.equals(other)
+    assert one.schema.metadata == other.schema.metadata
+
+
+def test_a_figure_of_an_odd_type_keeps_its_file_out_and_the_others_in(tmp_path: Path) -> None:
+    """A submission whose figure does not fit its column is not kept; the rest of the chunk is."""
+    from checks.reader import read_submission
+
+    good = read_submission(submission(tmp_path / "a.xlsx", appeals=APPEALS))
+    odd = read_submission(submission(tmp_path / "b.xlsx", appeals=APPEALS[:3]))
+    odd.figures[0]["value"] = "сто"
+    name, kept = read_cache.store(tmp_path / "cache", [good, odd])
+    assert kept == {good.source.sha256}
+    assert pq.read_table(tmp_path / "cache" / name).num_rows == len(good.figures)

@@ -155,3 +155,19 @@ def test_serial_read_reports_progress_too(tmp_path: Path) -> None:
 def test_nothing_to_read_starts_no_worker() -> None:
     """An empty list reads as an empty list."""
     assert read_files([]) == []
+
+
+@pytest.mark.parametrize("position", [0, 4], ids=["first", "last"])
+def test_the_file_in_progress_is_known_at_either_end_of_a_chunk(
+    tmp_path: Path, position: int
+) -> None:
+    """A worker that dies on the first or the last file of its chunk costs that file alone."""
+    root = tmp_path / "inbox"
+    root.mkdir()
+    names = ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"]
+    names.insert(position, "bad.xlsx")
+    files = [(submission(root / name, appeals=APPEALS), name) for name in names]
+    subs = read_files(files, reader=aborting, workers=1)
+    assert [s.source.submission for s in subs if s.refused] == ["bad.xlsx"]
+    assert [s.source.submission for s in subs] == names
+    assert [len(s.figures) for s in subs] == [0 if n == "bad.xlsx" else 3 for n in names]

@@ -497,3 +497,43 @@ def test_normalize_of_a_number_is_not_taken_from_an_equal_text() -> None:
         "еж",
         "еж",
     ]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(796601, id="int"),
+        pytest.param(12.5, id="float"),
+        pytest.param(-0.0, id="negative-zero"),
+        pytest.param(float("nan"), id="nan"),
+        pytest.param(float("-inf"), id="minus-infinity"),
+    ],
+)
+def test_count_of_a_number_is_the_parsed_record_in_full(raw: float) -> None:
+    """A number read the quick way is the very record the parser's constructor makes."""
+    parsed = parse_count(raw)
+    if parsed.form == "number":
+        assert parsed == Parsed(float(raw), float(raw), "number")
+        assert repr(parsed) == repr(Parsed(float(raw), float(raw), "number"))
+    else:
+        assert parsed == Parsed(None, None, "invalid", reason="не число")
+
+
+@pytest.mark.parametrize(
+    ("raw", "number_format"),
+    [
+        pytest.param(0.0019, "0.00%", id="percent-format"),
+        pytest.param(0.0019, "General", id="same-number-general"),
+        pytest.param(0.0, "0.0%", id="zero"),
+        pytest.param(-0.0, "0.0%", id="negative-zero"),
+        pytest.param(1, "0.0", id="int"),
+        pytest.param(1.0, "0.0", id="whole-float"),
+        pytest.param(float("nan"), "0.0%", id="nan"),
+    ],
+)
+def test_a_percent_read_again_is_read_as_the_first_time(raw: float, number_format: str) -> None:
+    """A number met again, in any format, reads as the parser reads it afresh."""
+    from checks.values import _parse_percent
+
+    first, again = parse_percent(raw, number_format), parse_percent(raw, number_format)
+    assert repr(first) == repr(again) == repr(_parse_percent(raw, number_format))

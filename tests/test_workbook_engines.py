@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 import subprocess
 import sys
 import textwrap
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from checks import workbook
 from checks.limits import Limits
 from checks.reader import contract_sheets
-from checks.workbook import RawSheet, UnreadableWorkbookError, read_workbook
+from checks.workbook import RawSheet, UnreadableWorkbookError, _read_part, read_workbook
 from tests.builders import PASSPORT, submission, write_workbook
 from tests.hostile import (
     APPEALS,
@@ -437,3 +443,113 @@ def test_far_cell_does_not_kill_the_process(tmp_path: Path, far: str | None) -> 
     )
     assert done.returncode == 0, done.stderr[-500:]
     assert "Обращения openpyxl" in done.stdout
+
+
+class _Unseekable(io.RawIOBase):
+    """A write-only stream without ``seek``: :mod:`zipfile` then writes data descriptors."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.buffer += bytes(data)
+        return len(data)
+
+
+def rezip(path: Path, how: str) -> bytes:
+    """Return a workbook's bytes zipped again: ``stored``, or deflated with data descriptors."""
+    with zipfile.ZipFile(path) as source:
+        parts = [(info.filename, source.read(info)) for info in source.infolist()]
+    if how == "stored":
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+            for name, content in parts:
+                target.writestr(name, content)
+        return out.getvalue()
+    stream = _Unseekable()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in parts:
+            with target.open(name, "w") as handle:
+                handle.write(content)
+    return bytes(stream.buffer)
+
+
+@pytest.mark.parametrize("how", ["as-written", "stored", "descriptors"])
+def test_parts_are_read_as_zipfile_reads_them(tmp_path: Path, how: str) -> None:
+    """Every part of a workbook, deflated, stored or with data descriptors, reads as zipfile's."""
+    path = submission(tmp_path / "a.xlsx", appeals=APPEALS)
+    data = path.read_bytes() if how == "as-written" else rezip(path, how)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        assert [_read_part(archive, data, n) for n in names] == [archive.read(n) for n in names]
+
+
+def _damaged(data: bytes, name: str, how: str) -> bytes:
+    """Damage one part of a zip: its compressed bytes, or the size its directory declares."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(name)
+    if how == "bytes":
+        at = info.header_offset + 30 + len(info.filename) + len(info.extra) + 5
+        return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
+    entry = data.index(b"PK\x01\x02")  # the central directory's entries, in turn
+    while data[entry + 46 : entry + 46 + len(name)] != name.encode():
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    smaller = (info.file_size // 2).to_bytes(4, "little")  # the uncompressed size, at 24
+    return data[: entry + 24] + smaller + data[entry + 28 :]
+
+
+@pytest.mark.parametrize("how", ["bytes", "declared-size"])
+def test_a_damaged_part_fails_as_zipfile_fails(tmp_path: Path, how: str) -> None:
+    """A part with damaged bytes, or larger than its directory says, is refused as by zipfile."""
+    path = submission(tmp_path / "a.xlsx", appeals=APPEALS)
+    part = sheet_part(path, "Обращения")
+    data = _damaged(path.read_bytes(), part, how)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with pytest.raises((zipfile.BadZipFile, zlib.error)) as expected:
+            archive.read(part)
+        with pytest.raises(type(expected.value)):
+            _read_part(archive, data, part)
+
+
+#: Pieces of sheet XML around what the scan's merged searches look for.
+_PIECES = [
+    *(b"<c", b' r="', b"A", b"AA", b"1", b"1234", b'"', b">", b"/", b" ", b"\t", b"\n"),
+    *(b"<t", b'xml:space="preserve">', b"</t>", b"&#", b"9;", b"10;", b"13;", b"32;"),
+    *(b"x", b"X", b"0", b"1072;", b"160;", b"12345;", b"0a;", b"F", b";", b"a"),
+    *(b"<v", b"<v>", b"</v>", b"-", b".", b"5", b"E", b"e+3", b"123456789012345"),
+]
+_OLD_TRAILING = re.compile(
+    rb";</t>(?:"
+    + b"|".join(
+        [rb"(?<=&#%s;</t>)" % n for n in (b"9", b"10", b"13", b"32")]
+        + [rb"(?<=&#x%s;</t>)" % (rb"[0-9a-fA-F]" * k) for k in range(1, 7)]
+        + [rb"(?<=&#X%s;</t>)" % (rb"[0-9a-fA-F]" * k) for k in range(1, 7)]
+        + [rb"(?<=&#0%s;</t>)" % (rb"[0-9]" * k) for k in range(7)]
+    )
+    + rb")"
+)
+_OLD_LEADING = re.compile(rb"<t>(?:[ \t\n]|&#(?:[xX0]|9;|1[03];|32;))")
+_OLD_T_ATTRIBUTES = re.compile(rb'<t (?!xml:space="preserve">)')
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map(b"".join))
+def test_the_scans_merged_searches_find_what_their_parts_find(xml: bytes) -> None:
+    """Each search the scan merged finds something exactly when one of its parts would."""
+    found = (
+        bool(workbook._ODD_CELL.search(xml)),
+        bool(workbook._T_START.search(xml)),
+        bool(workbook._TRAILING_SPACE.search(xml)),
+        [(tag, text) for tag, text in workbook._ODD_VALUES.findall(xml) if not tag],
+        any(tag for tag, _ in workbook._ODD_VALUES.findall(xml)),
+    )
+    assert found == (
+        bool(workbook._CELL_UNNUMBERED.search(xml) or workbook._FAR_CELL.search(xml)),
+        bool(_OLD_T_ATTRIBUTES.search(xml) or _OLD_LEADING.search(xml)),
+        bool(_OLD_TRAILING.search(xml)),
+        [(b"", text) for text in workbook._ODD_VALUE.findall(xml)],
+        bool(workbook._ODD_VALUE_TAG.search(xml)),
+    )
