@@ -15,6 +15,38 @@ and the README). Every value printed from ``{{ ... }}`` goes into the document
 as text, after the template's lines are read: a submitted name that holds
 ``# ``, ``|``, ``**`` or ``<script>`` shows literally and can change nothing
 of the letter's layout. The template itself runs in Jinja2's sandbox.
+
+Kept letters. Laying a letter out with python-docx and saving it costs 15-35 ms;
+a nightly run where 1 % of files are new would lay out again a thousand letters
+that differ from last night's only by their date. So a run given a
+:class:`~checks.reuse.Kept` folder (``<out>/.sverka/kept/letters``, beside the
+kept annotated copies) keeps each letter in a *dateless form*: the template
+is rendered as usual (cheap: a few hundred microseconds), and in the printed
+values the date's text (``02.03.2026``) is replaced by a mark (a private-use
+character, then ``date``, then another). The letter is laid out from those
+lines and values, and the saved package is kept under the digest of the
+rendered lines and values, the submission's name (the title falls back to
+it), the template's text and the code (this module, Jinja2, python-docx,
+lxml). A later run renders the letter the same way; when the digest names a
+kept form, the letter is that form with the mark replaced by that day's date
+in the parts python-docx writes values into (the text and the title). That
+is exactly what laying the letter out afresh gives, whatever the template
+does with the date (prints it, cuts it as ``date[-4:]``, tests it): whatever
+it prints because of the date is in the digest. Only the values are searched
+for the date, so the template's own text stays as written. A value that
+happens to state the run's date (a submission date, say) gets the mark too,
+which is still exact: that day it shows that date, and on a later day the
+value no longer matches the day's date, the form differs, and the letter is
+laid out again (and kept in its new form). A letter whose text already
+holds the mark's first character is laid out each time, not kept. The
+package is rewritten, not re-saved: the parts without the mark (the styles
+alone are 800 kB) are copied still compressed, the others are compressed as
+python-docx compresses them, and every entry takes the current time, as a
+save gives it; python-docx writes no other timestamp
+(the core properties' dates are the default template's, fixed). So a kept
+letter dated for a day has the parts, byte for byte, of one laid out that
+day. The kept forms a run did not use are pruned after its letters are
+written, under the output folder's lock that the whole run holds.
 """
 
 from __future__ import annotations
@@ -22,10 +54,18 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import functools
+import html
+import io
+import json
 import re
+import struct
+import time
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -45,6 +85,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from checks.atomic import write_atomically
 from checks.findings import SHEET_ORDER, cell_sort_key
 from checks.parallel import map_files
+from checks.reuse import Kept, source_digest
 from checks.tables import is_missing
 
 #: Severities a letter lists, in its order.
@@ -59,6 +100,15 @@ _WHOLE = re.compile(r"^-?\d+$")
 _DECIMAL = re.compile(r"^-?\d+\.\d+$")
 _SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+$")
 _NBSP = "\u00a0"
+#: What a kept letter holds where the date goes; its first character is private
+#: use, and a letter that holds it otherwise is not kept.
+_MARK = "\ue002date\ue003"
+#: The parts of a package python-docx writes values into: the text and the title.
+_DATED_PARTS = frozenset({"word/document.xml", "docProps/core.xml"})
+#: A zip archive's local file header, central directory entry and end record.
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
 
 
 class LetterTemplateError(ValueError):
@@ -367,6 +417,10 @@ def _template_error(name: str, exc: jinja2.TemplateError) -> LetterTemplateError
     )
 
 
+def _date_text(date: dt.date) -> str:
+    return date.strftime("%d.%m.%Y")
+
+
 def _context(letter: Letter) -> dict[str, Any]:
     return {
         "organisation": letter.organisation,
@@ -378,7 +432,7 @@ def _context(letter: Letter) -> dict[str, Any]:
         "follow_ons": letter.follow_ons,
         "sheets": letter.sheets,
         "findings": [f for sheet in letter.sheets for f in sheet.findings],
-        "date": letter.date.strftime("%d.%m.%Y"),
+        "date": _date_text(letter.date),
     }
 
 
@@ -557,8 +611,13 @@ def render_letter(letter: Letter, template: LetterTemplate) -> DocumentObject:
         LetterTemplateError: The template fails on this letter.
     """
     lines, values = template.render(letter)
+    return _build(lines, values, letter.submission)
+
+
+def _build(lines: list[str], values: list[str], submission: str) -> DocumentObject:
+    """Lay out a rendered letter: its lines (values as tokens), its values, the file it is about."""
     subject = ""
-    doc = _new_document(letter.submission)
+    doc = _new_document(submission)
     section = doc.sections[0]
     assert section.page_width is not None
     assert section.left_margin is not None
@@ -595,7 +654,7 @@ def render_letter(letter: Letter, template: LetterTemplate) -> DocumentObject:
             _runs(doc.add_paragraph(style="List Bullet"), line[2:].strip(), values)
         else:
             _runs(doc.add_paragraph(), _unescape(line.strip()), values)
-    doc.core_properties.title = _clean(subject or letter.submission)
+    doc.core_properties.title = _clean(subject or submission)
     return doc
 
 
@@ -630,6 +689,8 @@ def write_letters(
     out: Path,
     template: Path | None = None,
     today: dt.date | None = None,
+    *,
+    kept: Kept | None = None,
 ) -> dict[str, str]:
     """Write a letter to each organisation with open errors or warnings under ``out/letters/``.
 
@@ -643,6 +704,10 @@ def write_letters(
         out: The output folder.
         template: The steward's letter template, or ``None`` for the default.
         today: The letters' date (today if not given).
+        kept: Letters of earlier runs, kept without their date (see the
+            module's docstring): a letter that says what a kept one says is
+            dated from it, not laid out again. This function is the folder's
+            only user and prunes what the run did not use. None kept if not given.
 
     Returns:
         Submission → its letter, relative to ``out``.
@@ -654,27 +719,68 @@ def write_letters(
     folder = out / FOLDER
     written: dict[str, str] = {}
     taken: set[str] = set()
-    jobs: list[tuple[Letter, LetterTemplate, Path]] = []
+    jobs: list[_Job] = []
+    keys: list[str] = []
     for letter in compose(findings, submissions, today or dt.date.today()):
         name = letter_name(letter.submission, taken)
         if name is None:
             continue
         target = folder / Path(*PurePosixPath(name).parts)
-        jobs.append((letter, wording, target))
         written[letter.submission] = target.relative_to(out).as_posix()
-    map_files(_write_letter, jobs)
+        form = _form(letter, wording) if kept is not None else None
+        key = _key(letter, wording, form) if form is not None else ""
+        place = kept.location(key) if kept is not None and key else None
+        if kept is not None and place is not None and _reuse(letter, place, target):
+            kept.mark(key, hit=True)
+            continue
+        jobs.append((letter, wording, target, form, place))
+        keys.append(key)
+    for key, keeps in zip(keys, map_files(_write_letter, jobs), strict=True):
+        if keeps and kept is not None:
+            kept.mark(key)
     _remove_stale(folder, {out / path for path in written.values()})
+    if kept is not None:
+        kept.prune()
     return written
 
 
-def _write_letter(job: tuple[Letter, LetterTemplate, Path]) -> None:
-    """Render and save one letter (in a worker process when there are many)."""
-    letter, wording, target = job
-    write_atomically(target, _saver(render_letter(letter, wording)))
+#: A rendered letter's lines and values, the date's text in the values replaced by the mark.
+_Form = tuple[list[str], list[str]]
+#: A letter to write: what it says, its wording, its file, and if it is to be
+#: kept, its form (:func:`_form`) and where to keep it.
+_Job = tuple[Letter, LetterTemplate, Path, _Form | None, Path | None]
+
+
+def _write_letter(job: _Job) -> bool:
+    """Lay out and save one letter (in a worker process when there are many).
+
+    Returns:
+        Whether its form is now kept at the job's place.
+    """
+    letter, wording, target, form, place = job
+    if form is None or place is None:
+        write_atomically(target, _saver(render_letter(letter, wording)))
+        return False
+    buffer = io.BytesIO()
+    _build(*form, letter.submission).save(buffer)
+    undated = buffer.getvalue()
+    write_atomically(target, _writer(_dated(undated, _date_text(letter.date))))
+    try:
+        write_atomically(place, _writer(undated))
+    except OSError:
+        return False  # keeping only saves time next run
+    return True
 
 
 def _saver(document: DocumentObject) -> Callable[[Path], None]:
     return lambda path: document.save(str(path))
+
+
+def _writer(data: bytes) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        path.write_bytes(data)
+
+    return write
 
 
 def _remove_stale(folder: Path, keep: set[Path]) -> None:
@@ -683,3 +789,112 @@ def _remove_stale(folder: Path, keep: set[Path]) -> None:
     for path in folder.rglob("*.docx"):
         if path not in keep and not path.name.startswith("."):
             path.unlink()
+
+
+@functools.cache
+def _code() -> str:
+    """A digest of what lays a rendered letter out, and of the libraries that render it."""
+    libraries = ("Jinja2", "python-docx", "lxml")
+    return source_digest(["letters.py"], *(version(name).encode() for name in libraries))
+
+
+def _form(letter: Letter, wording: LetterTemplate) -> _Form | None:
+    """Render a letter, its date's text in every value replaced by the mark.
+
+    Returns:
+        The lines and values, or ``None`` for a letter that already holds the
+        mark's first character (it is not kept).
+
+    Raises:
+        LetterTemplateError: The template fails on this letter.
+    """
+    lines, values = wording.render(letter)
+    if any(_MARK[0] in text for text in (letter.submission, *lines, *values)):
+        return None
+    date = _date_text(letter.date)
+    return lines, [value.replace(date, _MARK) for value in values]
+
+
+def _key(letter: Letter, wording: LetterTemplate, form: _Form) -> str:
+    """The digest of everything a letter's kept form is made from."""
+    rendered = json.dumps(form, ensure_ascii=False)
+    return Kept.key(_code(), wording.source, letter.submission, rendered)
+
+
+def _reuse(letter: Letter, place: Path, target: Path) -> bool:
+    """Write a letter from its kept form, if there is one that reads."""
+    try:
+        data = _dated(place.read_bytes(), _date_text(letter.date))
+    except (OSError, ValueError, zipfile.BadZipFile, struct.error, zlib.error):
+        return False  # none kept, or one that does not read: it is made again
+    write_atomically(target, _writer(data))
+    return True
+
+
+def _dated(form: bytes, date: str) -> bytes:
+    """Turn a kept dateless form into the letter: the date put in for the mark.
+
+    The result is the package python-docx would save: the same parts in the
+    same order, those that hold the mark (:data:`_DATED_PARTS`) compressed
+    as it compresses them, every entry stamped with the current time as its
+    save stamps them. The other parts are copied still compressed: the
+    styles alone are 800 kB to deflate again.
+
+    Args:
+        form: The kept form (a ``.docx`` package).
+        date: The date as the template gets it.
+
+    Returns:
+        The ``.docx`` package.
+
+    Raises:
+        ValueError: The form is not a package this function can copy.
+        zipfile.BadZipFile: It is not a zip archive.
+    """
+    mark, text = _MARK.encode(), html.escape(date, quote=False).encode()
+    now = time.localtime(time.time())[:6]
+    clock = now[3] << 11 | now[4] << 5 | now[5] // 2
+    day = (now[0] - 1980) << 9 | now[1] << 5 | now[2]
+    out, central = bytearray(), bytearray()
+    with zipfile.ZipFile(io.BytesIO(form)) as package:
+        infos = package.infolist()
+        if len(infos) >= 0xFFFF:
+            raise ValueError("a letter of this many parts needs zip64")
+        for info in infos:
+            name = info.filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+            if info.filename in _DATED_PARTS:
+                data = package.read(info).replace(mark, text)
+                crc, size = zlib.crc32(data), len(data)
+                if info.compress_type == zipfile.ZIP_DEFLATED:
+                    packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+                    body = packer.compress(data) + packer.flush()
+                elif info.compress_type == zipfile.ZIP_STORED:
+                    body = data
+                else:
+                    raise ValueError(f"unexpected compression in {info.filename}")
+            else:
+                crc, size = info.CRC, info.file_size
+                header = _LOCAL.unpack_from(form, info.header_offset)
+                start = info.header_offset + _LOCAL.size + header[-2] + header[-1]
+                body = form[start : start + info.compress_size]
+                if header[0] != b"PK\x03\x04" or len(body) != info.compress_size:
+                    raise ValueError(f"{info.filename} is cut short")
+            offset = len(out)
+            if max(offset, size, len(body)) >= 0xFFFF_FFFF:
+                raise ValueError("a letter this large needs zip64")
+            flags = info.flag_bits & ~0x08  # sizes are in the header: no data descriptor
+            out += _LOCAL.pack(
+                b"PK\x03\x04", info.extract_version, 0, flags, info.compress_type,
+                clock, day, crc, len(body), size, len(name), 0,
+            )  # fmt: skip
+            out += name + body
+            central += _CENTRAL.pack(
+                b"PK\x01\x02", info.create_version, info.create_system, info.extract_version, 0,
+                flags, info.compress_type, clock, day, crc, len(body), size, len(name), 0, 0, 0,
+                info.internal_attr, info.external_attr, offset,
+            )  # fmt: skip
+            central += name
+    start = len(out)
+    out += central
+    out += _END.pack(b"PK\x05\x06", 0, 0, len(infos), len(infos), len(central), start, 0)
+    return bytes(out)

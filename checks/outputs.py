@@ -497,7 +497,10 @@ def write_outputs(
         changes=result.changes,
         lang=lang,
     )
-    letters = write_letters(result.findings, result.submissions, out, letter_template)
+    letters_kept = kept.beside("letters") if kept is not None else None
+    letters = write_letters(
+        result.findings, result.submissions, out, letter_template, kept=letters_kept
+    )
     return Written(
         out / "discrepancies.csv",
         out / "discrepancies.xlsx",

@@ -9,7 +9,8 @@ digest of all of those, and a run whose digest matches copies the kept file
 into its outputs. A copy, not a link: a steward who edits a published copy in
 place must not change what later runs publish.
 
-Letters are not kept: they carry the day's date, so every run writes them anew.
+Letters are kept the same way, beside them (``kept/letters``), without their
+date: :mod:`checks.letters` puts the day's date into a kept letter.
 
 What checking a partition found is kept the same way (:class:`Checked`): a
 nightly run checks only the partitions with a new or changed file.
@@ -115,6 +116,42 @@ class Kept:
 
     def _path(self, key: str) -> Path | None:
         return None if self.folder is None else self.folder / key[:2] / key
+
+    def beside(self, name: str) -> Kept:
+        """Return a folder of other kept outputs next to this one.
+
+        Args:
+            name: ``letters`` gives ``<out>/.sverka/kept/letters`` beside ``…/kept/annotated``.
+
+        Returns:
+            A new :class:`Kept`, which keeps nothing if this one keeps nothing.
+        """
+        return Kept(None if self.folder is None else self.folder.parent / name)
+
+    def location(self, key: str) -> Path | None:
+        """Return where the output kept under ``key`` is or would go.
+
+        For outputs a caller writes there itself (an output kept in another
+        form than the one published); it then marks them (:meth:`mark`).
+
+        Args:
+            key: Its digest (:meth:`key`).
+
+        Returns:
+            The path, or ``None`` when this keeps nothing.
+        """
+        return self._path(key)
+
+    def mark(self, key: str, *, hit: bool = False) -> None:
+        """Count an output as used by this run, so :meth:`prune` leaves it.
+
+        Args:
+            key: Its digest (:meth:`key`).
+            hit: It was taken from an earlier run (counted in :attr:`hits`).
+        """
+        self.used.add(key)
+        if hit:
+            self.hits += 1
 
     def fetch(self, key: str, target: Path) -> bool:
         """Copy a kept output to ``target``, if there is one.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 import random
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from checks.atomic import file_mode
 from checks.batch import BatchResult, validate
 from checks.letters import (
     Letter,
@@ -24,7 +28,9 @@ from checks.letters import (
     plural,
     write_letters,
 )
+from checks.outputs import write_outputs
 from checks.reader import read_submission
+from checks.reuse import Kept
 from flows.cli import main
 from tests.builders import submission
 
@@ -373,3 +379,227 @@ def test_compose_on_many_submissions_matches_the_plain_way() -> None:
     letters = compose(findings, submissions, TODAY)
     assert len(letters) > 60
     assert letters == reference_compose(findings, submissions, TODAY)
+
+
+DATED_TEMPLATE = (
+    "# Письмо от {{ date }} о файле «{{ file }}»\n"
+    'Дата: **{{ date }}**, {{ "ещё раз " ~ date }}\n'
+    "| Ячейка | Сообщение | Дата |\n"
+    "{% for f in findings %}\n"
+    "| {{ f.cell }} | {{ f.message }} | {{ date }} |\n"
+    "{% endfor %}\n"
+)
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    """A Word package's parts, uncompressed, by name (in the package's order)."""
+    with zipfile.ZipFile(path) as package:
+        assert package.testzip() is None
+        return {info.filename: package.read(info) for info in package.infolist()}
+
+
+def two_reports(tmp_path: Path) -> BatchResult:
+    """Two organisations' reports with errors: two letters."""
+    other = [["Организация", "ООО «Другой сбыт»"], *PASSPORT[1:]]
+    return batch(report(tmp_path), report(tmp_path, "second.xlsx", passport=other))
+
+
+def kept_files(folder: Path) -> list[Path]:
+    """The letters kept in a folder."""
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("dated", [False, True], ids=["default", "date-in-title-and-table"])
+def test_a_kept_letter_is_dated_for_the_day_it_is_reused(tmp_path: Path, dated: bool) -> None:
+    """A letter kept on one day and reused the next is the letter a fresh render writes that day."""
+    template = None
+    if dated:
+        template = tmp_path / "dated.txt"
+        template.write_text(DATED_TEMPLATE, encoding="utf-8")
+    result = two_reports(tmp_path)
+    folder = tmp_path / "kept" / "letters"
+    first = Kept(folder)
+    args = (result.findings, result.submissions)
+    written = write_letters(*args, tmp_path / "day1", template, TODAY, kept=first)
+    assert len(written) == 2
+    assert first.hits == 0
+    assert len(kept_files(folder)) == 2
+    assert {p.stat().st_mode & 0o777 for p in kept_files(folder)} == {file_mode()}
+    later = TODAY + dt.timedelta(days=1)
+    second = Kept(folder)
+    reused = write_letters(*args, tmp_path / "day2", template, later, kept=second)
+    assert second.hits == 2
+    fresh = write_letters(*args, tmp_path / "fresh", template, later)
+    assert reused == fresh == written
+    for name in written.values():
+        again, new = tmp_path / "day2" / name, tmp_path / "fresh" / name
+        assert text_of(again) == text_of(new)
+        assert "03.03.2026" in text_of(again)
+        assert "02.03.2026" not in text_of(again)
+        assert parts(again) == parts(new)
+        assert (again.stat().st_mode & 0o777) == file_mode()
+    if dated:
+        title = Document(str(tmp_path / "day2" / written["report.xlsx"])).core_properties.title
+        assert title == "Письмо от 03.03.2026 о файле «report.xlsx»"
+
+
+def test_a_changed_finding_or_template_is_rendered_anew(tmp_path: Path) -> None:
+    """A letter whose finding or template changed is rendered again, not taken from before."""
+    result = two_reports(tmp_path)
+    folder = tmp_path / "kept"
+    write_letters(
+        result.findings, result.submissions, tmp_path / "day1", today=TODAY, kept=Kept(folder)
+    )
+    findings = result.findings.copy()
+    row = findings.index[(findings["submission"] == "report.xlsx") & (findings["cell"] == "D2")][0]
+    findings.loc[row, "message"] = "Итог исправлен не до конца."
+    changed = Kept(folder)
+    written = write_letters(
+        findings, result.submissions, tmp_path / "day2", today=TODAY, kept=changed
+    )
+    assert changed.hits == 1
+    assert "Итог исправлен не до конца." in text_of(tmp_path / "day2" / written["report.xlsx"])
+    template = tmp_path / "letter.txt"
+    template.write_text(load_template().source.replace("Уважаемые", "Дорогие"), encoding="utf-8")
+    reworded = Kept(folder)
+    written = write_letters(
+        findings, result.submissions, tmp_path / "day3", template, TODAY, kept=reworded
+    )
+    assert reworded.hits == 0
+    for name in written.values():
+        assert "Дорогие коллеги!" in text_of(tmp_path / "day3" / name)
+
+
+def test_kept_letters_not_used_are_pruned(tmp_path: Path) -> None:
+    """After a run, the folder keeps only the letters that run wrote."""
+    result = two_reports(tmp_path)
+    folder = tmp_path / "kept"
+    write_letters(
+        result.findings, result.submissions, tmp_path / "day1", today=TODAY, kept=Kept(folder)
+    )
+    assert len(kept_files(folder)) == 2
+    findings = result.findings.copy()
+    findings.loc[findings["submission"] == "second.xlsx", "status"] = "waived"
+    second = Kept(folder)
+    written = write_letters(
+        findings, result.submissions, tmp_path / "day2", today=TODAY, kept=second
+    )
+    assert list(written) == ["report.xlsx"]
+    assert second.hits == 1
+    assert kept_files(folder) == [second.location(key) for key in second.used]
+
+
+def same_as_fresh(tmp_path: Path, out: Path, result: BatchResult, **kwargs: Any) -> None:
+    """Each letter under ``out`` is, part for part, what a run without kept letters writes."""
+    fresh = tmp_path / "fresh"
+    written = write_letters(result.findings, result.submissions, fresh, **kwargs)
+    assert written
+    for name in written.values():
+        assert text_of(out / name) == text_of(fresh / name)
+        assert parts(out / name) == parts(fresh / name)
+
+
+@pytest.mark.parametrize(
+    ("text", "hits"),
+    [
+        pytest.param("{{ date }}, {{ date[-4:] }} год\n", 2, id="year-cut"),
+        pytest.param("{{ date[:2] }} число\n", 0, id="day-cut"),
+        pytest.param("{% if date.endswith('2026') %}В этом году{% endif %}\n{{ date }}\n", 2,
+                     id="date-tested"),
+        pytest.param("Письмо о файле «{{ file }}» без даты\n", 2, id="no-date"),
+    ],
+)  # fmt: skip
+def test_a_template_that_uses_the_date_otherwise_is_reused_only_when_it_prints_the_same(
+    tmp_path: Path, text: str, hits: int
+) -> None:
+    """What a template prints from the date, cut or tested, is part of what a kept letter is."""
+    template = tmp_path / "letter.txt"
+    template.write_text(text, encoding="utf-8")
+    result = two_reports(tmp_path)
+    folder = tmp_path / "kept"
+    args = (result.findings, result.submissions)
+    write_letters(*args, tmp_path / "day1", template, TODAY, kept=Kept(folder))
+    later = TODAY + dt.timedelta(days=1)
+    second = Kept(folder)
+    write_letters(*args, tmp_path / "day2", template, later, kept=second)
+    assert second.hits == hits
+    assert len(kept_files(folder)) == 2
+    same_as_fresh(tmp_path, tmp_path / "day2", result, template=template, today=later)
+
+
+def test_a_finding_that_states_the_date_keeps_it(tmp_path: Path) -> None:
+    """A finding that states the run's date shows that date on later days, not theirs."""
+    result = batch(report(tmp_path))
+    findings = result.findings.copy()
+    row = findings.index[(findings["cell"] == "B4") & (findings["sheet"] == "Паспорт")][0]
+    findings.loc[row, "actual"] = "02.03.2026"
+    result = dataclasses.replace(result, findings=findings)
+    folder = tmp_path / "kept"
+    args = (result.findings, result.submissions)
+    write_letters(*args, tmp_path / "day1", today=TODAY, kept=Kept(folder))
+    again = Kept(folder)
+    write_letters(*args, tmp_path / "day1-again", today=TODAY, kept=again)
+    assert again.hits == 1
+    same_as_fresh(tmp_path, tmp_path / "day1-again", result, today=TODAY)
+    later = TODAY + dt.timedelta(days=1)
+    written = write_letters(*args, tmp_path / "day2", today=later, kept=Kept(folder))
+    (table,) = [
+        t for heading, t in rows(tmp_path / "day2" / written["report.xlsx"]) if "Паспорт" in heading
+    ]
+    assert table[1][2] == "02.03.2026"
+    assert "03.03.2026" in text_of(tmp_path / "day2" / written["report.xlsx"])
+    same_as_fresh(tmp_path, tmp_path / "day2", result, today=later)
+
+
+def test_a_letter_holding_the_date_mark_is_not_kept(tmp_path: Path) -> None:
+    """A submitted name with the mark's private-use character gets a letter, rendered each time."""
+    result = batch(report(tmp_path, "\ue002date\ue003.xlsx"))
+    folder = tmp_path / "kept"
+    written = write_letters(
+        result.findings, result.submissions, tmp_path / "out", today=TODAY, kept=Kept(folder)
+    )
+    assert kept_files(folder) == []
+    assert "\ue002date\ue003.xlsx" in text_of(tmp_path / "out" / written["\ue002date\ue003.xlsx"])
+
+
+def not_a_zip(data: bytes) -> bytes:
+    """A kept file replaced by something else."""
+    return b"PK not a zip"
+
+
+def header_overwritten(data: bytes) -> bytes:
+    """A kept file whose styles part lost its local header."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        at = package.getinfo("word/styles.xml").header_offset
+    return data[:at] + b"XXXX" + data[at + 4 :]
+
+
+@pytest.mark.parametrize("damage", [not_a_zip, header_overwritten])
+def test_a_kept_letter_that_does_not_read_is_rendered_again(
+    tmp_path: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    """A damaged kept letter costs a render, not a broken letter."""
+    result = batch(report(tmp_path))
+    folder = tmp_path / "kept"
+    write_letters(
+        result.findings, result.submissions, tmp_path / "day1", today=TODAY, kept=Kept(folder)
+    )
+    (damaged,) = kept_files(folder)
+    damaged.write_bytes(damage(damaged.read_bytes()))
+    second = Kept(folder)
+    written = write_letters(
+        result.findings, result.submissions, tmp_path / "day2", today=TODAY, kept=second
+    )
+    assert second.hits == 0
+    assert "02.03.2026" in text_of(tmp_path / "day2" / written["report.xlsx"])
+    assert kept_files(folder) == [damaged]
+    assert parts(damaged)  # kept anew, whole
+
+
+def test_write_outputs_keeps_letters_beside_the_annotated_copies(tmp_path: Path) -> None:
+    """The run's outputs keep letters in ``kept/letters``, next to the kept annotated copies."""
+    result = batch(report(tmp_path))
+    kept = Kept(tmp_path / "kept" / "annotated")
+    written = write_outputs(result, tmp_path / "out", kept=kept)
+    assert list(written.letters) == ["report.xlsx"]
+    assert len(kept_files(tmp_path / "kept" / "letters")) == 1
