@@ -84,6 +84,7 @@ class Written:
         figures: How many validated figures.
         figures_csv: Whether ``validated/figures.csv`` was written.
         figures_taken: Parts of ``validated/figures`` linked from the run published before.
+        letters_taken: Letters made from kept ones (the day's date put in), not laid out again.
     """
 
     worklist: Path
@@ -95,6 +96,7 @@ class Written:
     figures: int = 0
     figures_csv: bool = True
     figures_taken: int = 0
+    letters_taken: int = 0
 
 
 #: Built parts of the figures are checked against the published contract together
@@ -511,6 +513,7 @@ def write_outputs(
         figures.rows,
         figures.csv,
         figures.taken,
+        letters_kept.hits if letters_kept is not None else 0,
     )
 
 

@@ -410,6 +410,9 @@ def reconcile(
         checked.prune()
         logger.info("Размеченных копий взято из прошлых запусков: %d", kept.hits)
         logger.info(
+            "Писем взято из прошлых запусков (с сегодняшней датой): %d", staged.letters_taken
+        )
+        logger.info(
             "Частей validated/figures взято из прошлого запуска (их файлы не менялись): %d",
             staged.figures_taken,
         )

@@ -130,9 +130,11 @@ def test_parallel_chunks_write_what_a_serial_read_writes(
         flow_figures.sort_values(keys).reset_index(drop=True),
         serial_figures.sort_values(keys).reset_index(drop=True),
     )
-    # Every file from the cache, every result kept, every figures part linked from the last run.
+    # Every file from the cache, every result kept, every figures part linked from the last
+    # run, every letter made from its kept form.
     again = reconcile(inbox=str(inbox), out=str(out))
     assert again.written.figures_taken > 0
+    assert again.written.letters_taken == len(again.written.letters) > 0
     for name in (
         "discrepancies.csv",
         "validated/submissions.csv",
