@@ -6,10 +6,12 @@ those objects, but glibc's allocator keeps most of the freed pages in its arenas
 (pandas and Great Expectations allocate many mid-sized blocks), and the resident
 memory of a 10,000-file run climbed by some 400 MiB it no longer used. Measured
 in one process at 10,000 files: writing the figures peaked at 1,459 MiB, and at
-1,014 MiB with :func:`release` after each check.
+1,014 MiB with :func:`release` after each check. Arrow's own pool (mimalloc)
+keeps freed blocks too: 116 MiB after the figures of a 10,000-file run, until
+asked to give them back.
 
 Only glibc has ``malloc_trim``; elsewhere :func:`release` collects garbage and
-returns.
+asks Arrow's pool alone.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ import ctypes
 import ctypes.util
 import functools
 import gc
+import itertools
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 
 @functools.cache
@@ -41,8 +47,50 @@ def release() -> bool:
         Whether the allocator was asked to give pages back (glibc only).
     """
     gc.collect()
+    if "pyarrow" in sys.modules:  # not imported for this alone
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
     trim = _trim()
     if trim is None:
         return False
     trim(0)
     return True
+
+
+#: A worker collects its garbage after this many jobs (see :class:`Tidy`).
+TIDY_EVERY = 8
+_jobs = itertools.count(1)  # jobs this process has run through a Tidy
+
+
+@dataclass(frozen=True, slots=True)
+class Tidy:
+    """A job for worker processes that keeps their garbage from piling up.
+
+    Laying out a letter (python-docx, lxml) or a workbook (openpyxl) leaves
+    reference cycles that Python's collector, which runs by counts of
+    objects, reaches late: two letter workers of a 10,000-file run held
+    218 MiB each, and 84 MiB collecting every :data:`TIDY_EVERY` letters. The
+    first job freezes what the worker imported (:func:`gc.freeze`), so a
+    collection looks at a few jobs' objects only (some 4 ms a letter in all).
+
+    Attributes:
+        job: A module-level function (workers receive it by reference).
+        every: Collect after this many jobs.
+    """
+
+    job: Callable[[Any], Any]
+    every: int = TIDY_EVERY
+
+    def __call__(self, item: Any) -> Any:
+        """Run the job on ``item``, then collect if it is time to."""
+        done = next(_jobs)
+        if done == 1:
+            gc.collect()
+            gc.freeze()
+        try:
+            return self.job(item)
+        finally:
+            if done % self.every == 0:
+                gc.collect()
+                trim = _trim()
+                if trim is not None:
+                    trim(0)

@@ -5,8 +5,9 @@ An annotated copy (openpyxl loads and saves the whole workbook) or a letter
 flagged files spends a minute on them on one core. :func:`map_files` spreads
 such jobs over worker processes started by a fork server (so they never
 inherit the threads of the run's process, and start without re-importing
-everything), in chunks so that a job's pickling costs little beside it. A
-few jobs are done here: starting workers would cost more than it saves.
+everything), in chunks so that a job's pickling costs little beside it, collecting their
+garbage as they go (:class:`checks.memory.Tidy`). A few jobs are done here:
+starting workers would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from checks.isolation import CleanForkServerContext
+from checks.memory import Tidy
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -53,4 +55,4 @@ def map_files(
     context: Any = CleanForkServerContext()
     chunk = max(1, len(items) // (count * 4))
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        return list(pool.map(job, items, chunksize=chunk))
+        return list(pool.map(Tidy(job), items, chunksize=chunk))
