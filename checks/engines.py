@@ -200,7 +200,7 @@ def run_suites(
         datadocs.record(data_docs, phase, run_id.run_time, suites, outcomes)
         datadocs.write_index(data_docs)
     # Great Expectations keeps the last context as its current project, with the last
-    # table validated: let it go (a 200,000-row part of the figures, some 30 MiB).
+    # table validated: let it go (a 100,000-row part of the figures, some 15 MiB).
     from great_expectations.data_context.data_context.context_factory import project_manager
 
     project_manager.set_project(None)

@@ -100,9 +100,11 @@ class Written:
 
 
 #: Built parts of the figures are checked against the published contract together
-#: once they hold this many rows (about 1,100 workbooks): each check has a fixed
-#: cost of about 0.3 s in Great Expectations, whatever its rows.
-FIGURES_CHECK_ROWS = 200_000
+#: once they hold this many rows (about 420 workbooks): each check has a fixed cost
+#: of about 0.3 s in Great Expectations, whatever its rows, but a check holds some
+#: three copies of its rows at once (200,000 rows took the run's process from 630 to
+#: 900 MiB at 10,000 files, its peak).
+FIGURES_CHECK_ROWS = 100_000
 
 #: Past this many validated figures (about 5,000 workbooks, a CSV of ~190 MB)
 #: ``validated/figures.csv`` is not written: the Parquet dataset is.
@@ -292,15 +294,20 @@ def write_figures(
         nonlocal checks
         if not pending:
             return
+        sizes = [(name, len(frame)) for name, frame in pending]
+        frames = [frame for _, frame in pending]
+        pending.clear()  # the parts live on in `whole` alone: one copy of them, not two
+        whole = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        del frames
         if check is not None:
             checks += 1
-            frames = [frame for _, frame in pending]
-            whole = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
             refused.extend(check(whole, 0 if last and checks == 1 else checks))
         if not refused:
-            for name, frame in pending:
-                written.extend(_write_part(frame, dataset, name))
-        pending.clear()
+            start = 0
+            for name, size in sizes:
+                written.extend(_write_part(whole.iloc[start : start + size], dataset, name))
+                start += size
+        del whole
         release()  # the checked frames are garbage now (checks.memory)
 
     for number, (key, build) in enumerate(parts.keyed(), start=1):
@@ -316,6 +323,7 @@ def write_figures(
         if frame.empty:
             continue
         pending.append((name, frame))
+        del frame  # held by `pending` alone, so a flush can let it go
         if sum(len(f) for _, f in pending) >= FIGURES_CHECK_ROWS:
             flush(last=False)
     flush(last=True)
