@@ -21,15 +21,17 @@ file after the other, for tests and debugging; the size limits of
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import multiprocessing
 import os
 import resource
 import signal
+import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.connection import Connection, wait
@@ -297,6 +299,57 @@ class CleanForkServerContext(ForkServerContext):
     Process = _Process
 
 
+class _ForkServerUsers:
+    """How many readings and pools of this process are using the fork server."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self.lock:
+            self.count += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.count -= 1
+
+
+_USERS = _ForkServerUsers()
+
+
+@contextlib.contextmanager
+def fork_server_in_use() -> Iterator[None]:
+    """Keep :func:`stop_fork_server` from stopping the fork server meanwhile."""
+    _USERS.enter()
+    try:
+        yield
+    finally:
+        _USERS.leave()
+
+
+def stop_fork_server() -> bool:
+    """Stop the fork server, until a process is started from it again.
+
+    It holds the modules it preloads (:data:`PRELOAD`), some 95 MiB of a run's
+    memory while the run checks and writes what it read; the next worker
+    process (an annotated copy, a letter) starts it again, in about a second.
+    A fork server that a reading or a pool of this process is using (another
+    run in the same process) is left running. multiprocessing has no public way
+    to stop it; ``_stop`` is the one its own tests use, and a Python without it
+    keeps the server running.
+
+    Returns:
+        Whether it was stopped (or was not running).
+    """
+    stop = getattr(forkserver._forkserver, "_stop", None)
+    with _USERS.lock:
+        if _USERS.count or stop is None:
+            return False
+        stop()
+        return True
+
+
 def _context() -> ForkServerContext:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
@@ -412,6 +465,7 @@ def read_files(
     ctx = _context() if pending else None
     active: list[_Worker] = []
     failures = 0
+    _USERS.enter()
     try:
         while pending or active:
             assert ctx is not None
@@ -465,4 +519,5 @@ def read_files(
             worker.process.kill()
             worker.process.join()
             worker.conn.close()
+        _USERS.leave()
     return [results[job.index] for job in jobs]

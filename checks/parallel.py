@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
-from checks.isolation import CleanForkServerContext
+from checks.isolation import CleanForkServerContext, fork_server_in_use
 from checks.memory import Tidy
 
 T = TypeVar("T")
@@ -54,5 +54,8 @@ def map_files(
         return [job(item) for item in items]
     context: Any = CleanForkServerContext()
     chunk = max(1, len(items) // (count * 4))
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    with (
+        fork_server_in_use(),
+        ProcessPoolExecutor(max_workers=count, mp_context=context) as pool,
+    ):
         return list(pool.map(Tidy(job), items, chunksize=chunk))

@@ -49,6 +49,7 @@ from checks.batch import (
     start_checking,
 )
 from checks.inbox import ChunkRead, assemble, lookup, merge, openable, read_chunk, survey
+from checks.isolation import stop_fork_server
 from checks.norms import Standard, load_mapping, load_standard
 from checks.outputs import (
     SEVERITY_RU,
@@ -136,6 +137,7 @@ def read_all(inbox: Path, out: Path, settle_seconds: float) -> tuple[list[Submis
     fresh = [sub for number in sorted(read) for sub in read[number].submissions]
     subs = assemble(found, merge(todo, fresh))
     logger.info("Из кэша чтения: %d файлов; прочитано заново: %d", len(todo.hits), len(todo.misses))
+    stop_fork_server()  # its memory is the run's until the letters need it again
     return subs, CacheLoader(cache, index.where(subs))
 
 

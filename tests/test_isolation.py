@@ -171,3 +171,21 @@ def test_the_file_in_progress_is_known_at_either_end_of_a_chunk(
     assert [s.source.submission for s in subs if s.refused] == ["bad.xlsx"]
     assert [s.source.submission for s in subs] == names
     assert [len(s.figures) for s in subs] == [0 if n == "bad.xlsx" else 3 for n in names]
+
+
+def test_the_fork_server_stops_when_unused_and_starts_again() -> None:
+    """After reading, the fork server's memory is let go; the next reading starts it again."""
+    from multiprocessing import forkserver
+
+    from checks.isolation import fork_server_in_use, stop_fork_server
+
+    files = [(path, path.name) for path in sorted((ROOT / "inbox").glob("*.xlsx"))][:2]
+    first = read_files(files, workers=2)
+    assert forkserver._forkserver._forkserver_pid is not None
+    with fork_server_in_use():  # another run of this process is reading: left running
+        assert not stop_fork_server()
+        assert forkserver._forkserver._forkserver_pid is not None
+    assert stop_fork_server()
+    assert forkserver._forkserver._forkserver_pid is None
+    assert read_files(files, workers=2) == first
+    assert forkserver._forkserver._forkserver_pid is not None
