@@ -90,7 +90,4 @@ class Tidy:
             return self.job(item)
         finally:
             if done % self.every == 0:
-                gc.collect()
-                trim = _trim()
-                if trim is not None:
-                    trim(0)
+                release()
