@@ -254,7 +254,7 @@ def _flag(figures: pd.DataFrame, flagged: pd.Series) -> pd.DataFrame:
     figures = figures.drop(columns=["known", "row", "group"]).assign(known=figures["known"])
     figures = figures.join(flagged, on=["submission", "sheet", "cell"])
     figures["rules"] = figures["rules"].fillna("")
-    figures["status"] = figures["rules"].map(lambda r: "flagged" if r else "ok")
+    figures["status"] = np.where(figures["rules"] != "", "flagged", "ok")
     return figures
 
 

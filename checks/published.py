@@ -458,5 +458,10 @@ def check_figures(
         The breaches found, one Russian line each (none: the part may be published).
     """
     contract = [figures_suite(result, figures, part)]
-    outcomes = run_suites(contract, "published", data_docs, strict=False)
+    # The run's own figures nearly always pass: ask only whether they do (a third
+    # cheaper over a million rows), and for the failing rows, the examples of a
+    # refusal, only when they do not. The Data Docs then show the detailed run.
+    outcomes = run_suites(contract, "published", data_docs, strict=False, detail=False)
+    if not all(o.success for o in outcomes):
+        outcomes = run_suites(contract, "published", data_docs, strict=False)
     return breaches(outcomes, {s.name: s.index for s in contract})
