@@ -130,6 +130,35 @@ def test_letter_lists_root_findings_by_sheet_errors_first(tmp_path: Path) -> Non
     assert "D4" not in [row[0] for _, table in rows(letter) for row in table]
 
 
+def test_letters_written_in_one_process_hold_only_their_own_findings(tmp_path: Path) -> None:
+    """Each letter starts from the same empty styled letter: nothing of the one before it."""
+    first = report(tmp_path, "first.xlsx")
+    second = report(
+        tmp_path,
+        "second.xlsx",
+        passport=[["Организация", "ООО «Другой сбыт»"], *PASSPORT[1:]],
+        appeals=[["Канал", "Север", "Итого"], ["Контакт-центр", 7, 9]],
+        times=TIMES[:2],
+        measures=MEASURES[:1],
+    )
+    result = batch(first, second)
+    out = tmp_path / "out"
+    write_letters(result.findings, result.submissions, out, today=TODAY)
+    one, two = out / "letters" / "first.docx", out / "letters" / "second.docx"
+    f = result.findings
+    roots = f[(f["cause"] == "") & f["severity"].isin(["error", "warning"])]
+    for path in (one, two):
+        listed = sorted(row[0] for _, table in rows(path) for row in table[1:])
+        assert listed == sorted(roots.loc[roots["submission"] == path.stem + ".xlsx", "cell"])
+    assert "Неведомый канал" in text_of(one)
+    assert "Неведомый канал" not in text_of(two)
+    assert ORGANISATION in text_of(one)
+    assert ORGANISATION not in text_of(two)
+    assert "ООО «Другой сбыт»" in text_of(two)
+    styles = [(p.style.name, p.alignment) for p in Document(str(two)).paragraphs]
+    assert styles[:3] == [(p.style.name, p.alignment) for p in Document(str(one)).paragraphs][:3]
+
+
 def test_without_cause_every_finding_is_a_root(tmp_path: Path) -> None:
     """A findings table without ``cause`` (before root findings exist) lists every finding."""
     result = batch(report(tmp_path))

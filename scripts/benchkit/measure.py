@@ -175,10 +175,15 @@ def pss_kib(pid: int) -> int | None:
     """
     try:
         text = (PROC / str(pid) / "smaps_rollup").read_text()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return 0
     except OSError:
         return None
+    if not text.strip():
+        # A process that has exited and is not yet reaped (a zombie) has no memory
+        # left and an empty file: it holds nothing, it is not unreadable. Taken for
+        # unreadable, one finished worker voided a 10,000-file run's measure.
+        return 0
     for line in text.splitlines():
         if line.startswith("Pss:"):
             return int(line.split()[1])
