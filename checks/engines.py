@@ -122,12 +122,7 @@ class Outcome:
 
 
 def run_suites(
-    suites: Sequence[Suite],
-    phase: str,
-    data_docs: Path | None = None,
-    *,
-    strict: bool = True,
-    detail: bool = True,
+    suites: Sequence[Suite], phase: str, data_docs: Path | None = None, *, strict: bool = True
 ) -> list[Outcome]:
     """Validate every suite in one ephemeral Great Expectations context.
 
@@ -141,10 +136,6 @@ def run_suites(
         strict: Raise when an expectation cannot be evaluated; otherwise it
             fails, its observed value saying why (a missing column is then a
             finding about the table, not a bug).
-        detail: Collect each expectation's row count and failing rows
-            (``COMPLETE``); without it, only whether it passed (``BOOLEAN_ONLY``,
-            about a third cheaper over many rows): for a check that is expected
-            to pass and is run again with detail when it does not.
 
     Returns:
         One outcome per expectation of every suite run.
@@ -190,15 +181,11 @@ def run_suites(
         )
         run = validation.run(
             batch_parameters={"dataframe": spec.table},
-            result_format=(
-                {
-                    "result_format": "COMPLETE",
-                    "unexpected_index_column_names": list(spec.index),
-                    "return_unexpected_index_query": False,
-                }
-                if detail
-                else {"result_format": "BOOLEAN_ONLY"}
-            ),
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": list(spec.index),
+                "return_unexpected_index_query": False,
+            },
             run_id=run_id,
         )
         outcomes += [_outcome(spec.name, r, strict=strict) for r in run.results]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
+import pytest
+
 from checks.batch import validate
 from checks.datadocs import PANDERA_MEANINGS, pandera_checks
+from checks.outputs import write_outputs
 from checks.published import check_published
 from checks.reader import read_submission
 from checks.registry import RULES
@@ -50,3 +54,20 @@ def test_index_lists_both_phases_offline(tmp_path: Path) -> None:
     row = re.search(r"<tr><td><code>total-row</code>.*?</tr>", page, re.S)
     assert row is not None
     assert "не выполнено" in row.group(0)
+
+
+def test_figures_checked_as_written_have_their_pages(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The published figures, checked part by part as they are written, each get a page."""
+    path = submission(tmp_path / "s.xlsx", appeals=APPEALS)
+    out = tmp_path / "out"
+    result = validate([read_submission(path)], data_docs=out / "data_docs")
+    with caplog.at_level(logging.ERROR):
+        write_outputs(result, out)
+    assert not [r for r in caplog.records if r.name.startswith("great_expectations")]
+    page = (out / "data_docs" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', page)
+    figures = [link for link in links if link.split("/")[1] == "published_figures"]
+    assert figures
+    assert all((out / "data_docs" / link).is_file() for link in links)
