@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
@@ -44,13 +45,21 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start(log_path: Path, *, services: bool = True, ui: bool = True) -> subprocess.Popen[bytes]:
+def start(
+    log_path: Path,
+    *,
+    services: bool = True,
+    ui: bool = True,
+    meanwhile: Callable[[], object] | None = None,
+) -> subprocess.Popen[bytes]:
     """Start a Prefect server on loopback and point ``PREFECT_API_URL`` at it.
 
     Args:
         log_path: Where the server's own output goes (kept off the terminal).
         services: Run the scheduler and other services (needed by ``serve``).
         ui: Serve Prefect's web UI.
+        meanwhile: Work to do while the server starts (some 5 s), with
+            ``PREFECT_API_URL`` already set: importing Prefect reads it.
 
     Returns:
         The server process.
@@ -77,9 +86,18 @@ def start(log_path: Path, *, services: bool = True, ui: bool = True) -> subproce
             start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}/api"
+    if meanwhile is not None:
+        os.environ["PREFECT_API_URL"] = url
+        try:
+            meanwhile()
+        except BaseException:
+            del os.environ["PREFECT_API_URL"]
+            stop(server)
+            raise
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
+            os.environ.pop("PREFECT_API_URL", None)
             raise ServerError(f"сервер Prefect не запустился, см. {log_path}")
         with (
             contextlib.suppress(OSError),
@@ -89,6 +107,7 @@ def start(log_path: Path, *, services: bool = True, ui: bool = True) -> subproce
                 os.environ["PREFECT_API_URL"] = url
                 return server
         time.sleep(0.3)
+    os.environ.pop("PREFECT_API_URL", None)
     stop(server)
     raise ServerError(f"сервер Prefect не ответил за {START_TIMEOUT_S} с, см. {log_path}")
 
