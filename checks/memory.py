@@ -16,13 +16,14 @@ asks Arrow's pool alone.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
 import gc
 import itertools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,25 @@ def release() -> bool:
         return False
     trim(0)
     return True
+
+
+@contextlib.contextmanager
+def frozen() -> Iterator[None]:
+    """Leave what is alive now out of the garbage collections made within.
+
+    A run's process holds what it imported and every submission's header (some
+    600,000 objects at 10,000 files) from the end of reading to the end of
+    writing; each :func:`release` after a part went through all of them again
+    (0.25-0.5 s a time, some 15 s of a 10,000-file run). Within, a collection
+    looks only at what was made since. Garbage that was alive on entry is
+    collected after the exit, when the objects are given back to the collector.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 #: A worker collects its garbage after this many jobs (see :class:`Tidy`).

@@ -50,6 +50,7 @@ from checks.batch import (
 )
 from checks.inbox import ChunkRead, assemble, lookup, merge, openable, read_chunk, survey
 from checks.isolation import stop_fork_server
+from checks.memory import frozen
 from checks.norms import Standard, load_mapping, load_standard
 from checks.outputs import (
     SEVERITY_RU,
@@ -358,28 +359,29 @@ def reconcile(
             inbox_path,
             arriving,
         )
-        result = validate_all(
-            submissions,
-            loader,
-            norms=norms,
-            norms_map=norms_map,
-            waivers=waivers,
-            data_docs=staging / "data_docs",
-            kept=checked,
-        )
-        sources = openable(submissions)
-        label = f"Run {run_id}" if lang == "en" else f"Запуск {run_id}"
         kept = Kept(out_path / ".sverka" / "kept" / "annotated")
-        staged = write_task(
-            quote(result),
-            staging,
-            sources,
-            lang,
-            label,
-            letter_template=letter_template,
-            kept=kept,
-            published=publish.current_target(out_path),
-        )  # type: ignore[call-overload]
+        with frozen():  # the headers and imports stay: collections skip them (checks.memory)
+            result = validate_all(
+                submissions,
+                loader,
+                norms=norms,
+                norms_map=norms_map,
+                waivers=waivers,
+                data_docs=staging / "data_docs",
+                kept=checked,
+            )
+            sources = openable(submissions)
+            label = f"Run {run_id}" if lang == "en" else f"Запуск {run_id}"
+            staged = write_task(
+                quote(result),
+                staging,
+                sources,
+                lang,
+                label,
+                letter_template=letter_template,
+                kept=kept,
+                published=publish.current_target(out_path),
+            )  # type: ignore[call-overload]
         waivers_file = Path(waivers) if waivers else None
         manifest = publish_task(
             out_path,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ctypes.util
+import gc
 import platform
+import weakref
 
 import pytest
 
-from checks.memory import release
+from checks.memory import frozen, release
 
 
 @pytest.mark.skipif(
@@ -58,3 +60,29 @@ def test_workers_collect_their_garbage_as_they_go() -> None:
     resident = map_files(_garbage_cycle, items, processes=2)
     grown = max(resident) - min(resident)
     assert grown < 48 * 1024, f"a worker grew by {grown} KiB"
+
+
+class _Cycle:
+    """An object in a reference cycle: only the garbage collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_within_frozen_collections_skip_what_was_alive_and_free_what_is_new() -> None:
+    """Objects alive on entry are not looked at; cycles made within are still collected."""
+    alive = _Cycle()
+    with frozen():
+        assert gc.get_freeze_count() > 0
+        made = _Cycle()
+        gone = weakref.ref(made)
+        del made
+        release()
+        assert gone() is None
+        was_alive = weakref.ref(alive)
+        del alive
+        release()
+        assert was_alive() is not None  # left out of the collections within
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert was_alive() is None  # and collected once given back
