@@ -465,59 +465,59 @@ def read_files(
     ctx = _context() if pending else None
     active: list[_Worker] = []
     failures = 0
-    _USERS.enter()
-    try:
-        while pending or active:
-            assert ctx is not None
-            while pending and len(active) < count:
-                active.append(_start(ctx, pending.popleft(), reader, limits))
-            deadlines = [
-                w.since + (limits.seconds_per_file if w.current else STARTUP_SECONDS)
-                for w in active
-                if w.current or not w.announced
-            ]
-            timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
-            waited = [w.conn for w in active if not w.closed]
-            ready = wait(waited + [w.process.sentinel for w in active], timeout)
-            for worker in list(active):
-                if worker.conn in ready:
-                    _receive(worker)
-                exited = worker.process.sentinel in ready
-                if exited or _late(worker, limits):
-                    _drain(worker)  # what it sent before: the file done in time, maybe
-                for job, sub in worker.results:
-                    finish(job, sub)
-                worker.results.clear()
-                late = not exited and _late(worker, limits)
-                if not exited and not late:
-                    continue
-                alive = late and worker.process.is_alive()
-                if alive:
-                    worker.process.kill()
+    with fork_server_in_use():
+        try:
+            while pending or active:
+                assert ctx is not None
+                while pending and len(active) < count:
+                    active.append(_start(ctx, pending.popleft(), reader, limits))
+                deadlines = [
+                    w.since + (limits.seconds_per_file if w.current else STARTUP_SECONDS)
+                    for w in active
+                    if w.current or not w.announced
+                ]
+                timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+                waited = [w.conn for w in active if not w.closed]
+                ready = wait(waited + [w.process.sentinel for w in active], timeout)
+                for worker in list(active):
+                    if worker.conn in ready:
+                        _receive(worker)
+                    exited = worker.process.sentinel in ready
+                    if exited or _late(worker, limits):
+                        _drain(worker)  # what it sent before: the file done in time, maybe
+                    for job, sub in worker.results:
+                        finish(job, sub)
+                    worker.results.clear()
+                    late = not exited and _late(worker, limits)
+                    if not exited and not late:
+                        continue
+                    alive = late and worker.process.is_alive()
+                    if alive:
+                        worker.process.kill()
+                    worker.process.join()
+                    _drain(worker)
+                    for job, sub in worker.results:
+                        finish(job, sub)
+                    worker.results.clear()
+                    worker.conn.close()
+                    active.remove(worker)
+                    if worker.current is not None:
+                        why = timed_out(limits) if alive else crashed(worker.process.exitcode)
+                        job = worker.current
+                        refused = refused_submission(job.path, job.name, why, sha256_of(job.path))
+                        finish(job, refused)
+                        worker.jobs.popleft()
+                    elif not worker.announced and worker.jobs:
+                        failures += 1
+                        if failures >= MAX_STARTUP_FAILURES:
+                            raise WorkerStartError(
+                                f"процессы чтения не запускаются (код {worker.process.exitcode})"
+                            )
+                    if worker.jobs:
+                        pending.appendleft(list(worker.jobs))
+        finally:
+            for worker in active:
+                worker.process.kill()
                 worker.process.join()
-                _drain(worker)
-                for job, sub in worker.results:
-                    finish(job, sub)
-                worker.results.clear()
                 worker.conn.close()
-                active.remove(worker)
-                if worker.current is not None:
-                    why = timed_out(limits) if alive else crashed(worker.process.exitcode)
-                    job = worker.current
-                    finish(job, refused_submission(job.path, job.name, why, sha256_of(job.path)))
-                    worker.jobs.popleft()
-                elif not worker.announced and worker.jobs:
-                    failures += 1
-                    if failures >= MAX_STARTUP_FAILURES:
-                        raise WorkerStartError(
-                            f"процессы чтения не запускаются (код {worker.process.exitcode})"
-                        )
-                if worker.jobs:
-                    pending.appendleft(list(worker.jobs))
-    finally:
-        for worker in active:
-            worker.process.kill()
-            worker.process.join()
-            worker.conn.close()
-        _USERS.leave()
     return [results[job.index] for job in jobs]
