@@ -6,8 +6,11 @@ flagged files spends a minute on them on one core. :func:`map_files` spreads
 such jobs over worker processes started by a fork server (so they never
 inherit the threads of the run's process, and start without re-importing
 everything), in chunks so that a job's pickling costs little beside it, collecting their
-garbage as they go (:class:`checks.memory.Tidy`). A few jobs are done here:
-starting workers would cost more than it saves.
+garbage as they go (:class:`checks.memory.Tidy`). The calling process takes
+its share of the jobs too (it would only wait otherwise): one worker fewer is
+some 70 MiB less at a run's peak of memory, which comes while the letters are
+written. A few jobs are done here alone: starting workers would cost more than
+it saves.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from checks.isolation import CleanForkServerContext, fork_server_in_use
-from checks.memory import Tidy
+from checks.memory import TIDY_EVERY, Tidy, release
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -53,9 +56,23 @@ def map_files(
     if count < 2 or len(items) < MIN_PARALLEL or multiprocessing.current_process().daemon:
         return [job(item) for item in items]
     context: Any = CleanForkServerContext()
-    chunk = max(1, len(items) // (count * 4))
+    ours, theirs = items[: len(items) // count], items[len(items) // count :]
+    helpers = count - 1
+    chunk = max(1, len(theirs) // (helpers * 4))
     with (
         fork_server_in_use(),
-        ProcessPoolExecutor(max_workers=count, mp_context=context) as pool,
+        ProcessPoolExecutor(max_workers=helpers, mp_context=context) as pool,
     ):
-        return list(pool.map(Tidy(job), items, chunksize=chunk))
+        pending = pool.map(Tidy(job), theirs, chunksize=chunk)  # the workers start on theirs
+        done = _here(job, ours)
+        return done + list(pending)
+
+
+def _here(job: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """Run jobs in this process, collecting their garbage as a worker does (without freezing)."""
+    done = []
+    for number, item in enumerate(items, start=1):
+        done.append(job(item))
+        if number % TIDY_EVERY == 0:
+            release()
+    return done
