@@ -19,6 +19,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from checks.isolation import CleanForkServerContext, fork_server_in_use
@@ -42,12 +43,16 @@ def workers() -> int:
 def map_files(
     job: Callable[[T], R], items: Sequence[T], *, processes: int | None = None
 ) -> list[R]:
-    """Run ``job`` over ``items``, in worker processes when there are enough of them.
+    """Run ``job`` over ``items``: here and in worker processes, when there are enough of them.
+
+    The items are cut into chunks, all given to the workers; the workers take them from
+    the first, this process from the last (each one it takes back before a worker starts
+    it), until they meet. Whoever is faster does more.
 
     Args:
         job: A module-level function (workers receive it by reference).
         items: Its arguments, picklable.
-        processes: How many worker processes (:func:`workers` by default).
+        processes: How many processes in all, this one included (:func:`workers` by default).
 
     Returns:
         The results, in the order of ``items``.
@@ -56,23 +61,45 @@ def map_files(
     if count < 2 or len(items) < MIN_PARALLEL or multiprocessing.current_process().daemon:
         return [job(item) for item in items]
     context: Any = CleanForkServerContext()
-    ours, theirs = items[: len(items) // count], items[len(items) // count :]
-    helpers = count - 1
-    chunk = max(1, len(theirs) // (helpers * 4))
+    size = max(1, len(items) // (count * CHUNKS_EACH))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    done: list[list[R] | None] = [None] * len(chunks)
+    tidy = Tidy(job)
+    here = _Here(job)
     with (
         fork_server_in_use(),
-        ProcessPoolExecutor(max_workers=helpers, mp_context=context) as pool,
+        ProcessPoolExecutor(max_workers=count - 1, mp_context=context) as pool,
     ):
-        pending = pool.map(Tidy(job), theirs, chunksize=chunk)  # the workers start on theirs
-        done = _here(job, ours)
-        return done + list(pending)
+        futures = [pool.submit(_chunk, tidy, chunk) for chunk in chunks]
+        for number in reversed(range(len(chunks))):
+            if not futures[number].cancel():
+                break  # a worker has it: it has all those before it too
+            done[number] = [here(item) for item in chunks[number]]
+        results: list[R] = []
+        for mine, future in zip(done, futures, strict=True):
+            results += future.result() if mine is None else mine
+        return results
 
 
-def _here(job: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """Run jobs in this process, collecting their garbage as a worker does (without freezing)."""
-    done = []
-    for number, item in enumerate(items, start=1):
-        done.append(job(item))
-        if number % TIDY_EVERY == 0:
-            release()
-    return done
+#: Chunks per process: small enough that the processes end together.
+CHUNKS_EACH = 8
+
+
+def _chunk(job: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
+    return [job(item) for item in chunk]
+
+
+@dataclass(slots=True)
+class _Here:
+    """A job run in this process, collecting its garbage as a worker does (without freezing)."""
+
+    job: Callable[[Any], Any]
+    done: int = 0
+
+    def __call__(self, item: Any) -> Any:
+        try:
+            return self.job(item)
+        finally:
+            self.done += 1
+            if self.done % TIDY_EVERY == 0:
+                release()
