@@ -64,7 +64,7 @@ def frozen() -> Iterator[None]:
     A run's process holds what it imported and every submission's header (some
     600,000 objects at 10,000 files) from the end of reading to the end of
     writing; each :func:`release` after a part went through all of them again
-    (0.25-0.5 s a time, some 15 s of a 10,000-file run). Within, a collection
+    (0.25-0.5 s a time, some 12 s of a 10,000-file run). Within, a collection
     looks only at what was made since. Garbage that was alive on entry is
     collected after the exit, when the objects are given back to the collector.
     """
@@ -91,19 +91,23 @@ class Tidy:
     218 MiB each, and 84 MiB collecting every :data:`TIDY_EVERY` letters. The
     first job freezes what the worker imported (:func:`gc.freeze`), so a
     collection looks at a few jobs' objects only (some 4 ms a letter in all).
+    The run's own process, doing its share of the jobs, collects without
+    freezing: what it holds is not a worker's, to keep for good.
 
     Attributes:
         job: A module-level function (workers receive it by reference).
         every: Collect after this many jobs.
+        freeze: Freeze what the process holds before its first job (in a worker).
     """
 
     job: Callable[[Any], Any]
     every: int = TIDY_EVERY
+    freeze: bool = True
 
     def __call__(self, item: Any) -> Any:
         """Run the job on ``item``, then collect if it is time to."""
         done = next(_jobs)
-        if done == 1:
+        if done == 1 and self.freeze:
             gc.collect()
             gc.freeze()
         try:

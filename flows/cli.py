@@ -217,7 +217,7 @@ def _paths(args: argparse.Namespace) -> dict[str, str | None]:
 
 
 def _preload() -> None:
-    """Import what the run needs while its Prefect server starts (4 s of every run).
+    """Import what the run needs while its Prefect server starts (some 3 s of every run).
 
     The flow (and with it Prefect, pandas, pandera) and Great Expectations, which
     checking imports on first use.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import time
@@ -28,6 +29,7 @@ def test_results_keep_the_order_of_the_items_whoever_made_them() -> None:
     assert makers[-1] == os.getpid()
     switches = sum(a != b for a, b in itertools.pairwise(makers))
     assert switches == 1
+    assert gc.get_freeze_count() == 0  # a worker freezes what it holds; this process not
 
 
 def test_few_items_are_done_here_alone() -> None:
