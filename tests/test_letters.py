@@ -26,6 +26,7 @@ from checks.letters import (
     figure,
     load_template,
     plural,
+    render_letter,
     write_letters,
 )
 from checks.outputs import write_outputs
@@ -157,6 +158,36 @@ def test_letters_written_in_one_process_hold_only_their_own_findings(tmp_path: P
     assert "ООО «Другой сбыт»" in text_of(two)
     styles = [(p.style.name, p.alignment) for p in Document(str(two)).paragraphs]
     assert styles[:3] == [(p.style.name, p.alignment) for p in Document(str(one)).paragraphs][:3]
+
+
+def test_a_written_letter_is_the_package_python_docx_saves(tmp_path: Path) -> None:
+    """Letters are saved with the unchanged parts compressed once: nothing differs from a save.
+
+    Each letter's parts, their order and their bytes are those python-docx's own
+    ``save`` writes for the same letter, for the first letter of a process and
+    for those after it (whose styles and other unchanged parts are not deflated again).
+    """
+    first = report(tmp_path, "first.xlsx")
+    second = report(
+        tmp_path, "second.xlsx", passport=[["Организация", "ООО «Другой сбыт»"], *PASSPORT[1:]]
+    )
+    result = batch(first, second)
+    out = tmp_path / "out"
+    written = write_letters(result.findings, result.submissions, out, today=TODAY)
+    letters = compose(result.findings, result.submissions, TODAY)
+    assert [letter.submission for letter in letters] == list(written)
+    for letter in letters:
+        saved = io.BytesIO()
+        render_letter(letter, load_template()).save(saved)
+        with (
+            zipfile.ZipFile(saved) as expected,
+            zipfile.ZipFile(out / written[letter.submission]) as ours,
+        ):
+            assert ours.testzip() is None
+            assert ours.namelist() == expected.namelist()
+            for name in expected.namelist():
+                assert ours.read(name) == expected.read(name), name
+        assert Document(str(out / written[letter.submission])).paragraphs
 
 
 def test_without_cause_every_finding_is_a_root(tmp_path: Path) -> None:
