@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import dataclasses
 import datetime as dt
 import functools
 import html
@@ -61,7 +62,6 @@ import json
 import re
 import struct
 import threading
-import time
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -86,6 +86,7 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 from jinja2.sandbox import SandboxedEnvironment
 
+from checks import zipparts
 from checks.atomic import write_atomically
 from checks.findings import SHEET_ORDER, cell_sort_key
 from checks.parallel import map_files
@@ -109,10 +110,6 @@ _NBSP = "\u00a0"
 _MARK = "\ue002date\ue003"
 #: The parts of a package python-docx writes values into: the text and the title.
 _DATED_PARTS = frozenset({"word/document.xml", "docProps/core.xml"})
-#: A zip archive's local file header, central directory entry and end record.
-_LOCAL = struct.Struct("<4s2B4HL2L2H")
-_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
-_END = struct.Struct("<4s4H2LH")
 
 
 class LetterTemplateError(ValueError):
@@ -912,95 +909,21 @@ def _dated(form: bytes, date: str) -> bytes:
         zipfile.BadZipFile: It is not a zip archive.
     """
     mark, text = _MARK.encode(), html.escape(date, quote=False).encode()
-    entries: list[_Entry] = []
+    entries: list[zipparts.Entry] = []
     with zipfile.ZipFile(io.BytesIO(form)) as package:
-        infos = package.infolist()
-        for info in infos:
-            name = info.filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+        for info in package.infolist():
+            entry = zipparts.copied(form, info)
             if info.filename in _DATED_PARTS:
                 data = package.read(info).replace(mark, text)
-                crc, size = zlib.crc32(data), len(data)
                 if info.compress_type == zipfile.ZIP_DEFLATED:
-                    body = _deflate(data)
+                    body = zipparts.deflate(data)
                 elif info.compress_type == zipfile.ZIP_STORED:
                     body = data
                 else:
                     raise ValueError(f"unexpected compression in {info.filename}")
-            else:
-                crc, size = info.CRC, info.file_size
-                header = _LOCAL.unpack_from(form, info.header_offset)
-                start = info.header_offset + _LOCAL.size + header[-2] + header[-1]
-                body = form[start : start + info.compress_size]
-                if header[0] != b"PK\x03\x04" or len(body) != info.compress_size:
-                    raise ValueError(f"{info.filename} is cut short")
-            entries.append(
-                _Entry(
-                    name, info.flag_bits & ~0x08, info.compress_type, crc, size, body,
-                    info.extract_version, info.create_version, info.create_system,
-                    info.internal_attr, info.external_attr,
-                )
-            )  # fmt: skip
-    return _archive(entries)
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """One part of a zip archive, compressed, with what its headers say of it.
-
-    The defaults are what :mod:`zipfile` writes for a part python-docx saves.
-    """
-
-    name: bytes
-    #: General-purpose flags, without "sizes in a data descriptor" (they are in the header).
-    flags: int
-    method: int
-    crc: int
-    size: int
-    body: bytes
-    extract_version: int = zipfile.DEFAULT_VERSION
-    create_version: int = zipfile.DEFAULT_VERSION
-    create_system: int = zipfile.ZipInfo().create_system
-    internal_attr: int = 0
-    external_attr: int = 0o600 << 16
-
-
-def _deflate(data: bytes) -> bytes:
-    """Compress a part as :mod:`zipfile` (and so python-docx) does."""
-    packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-    return packer.compress(data) + packer.flush()
-
-
-def _archive(entries: list[_Entry]) -> bytes:
-    """A zip archive of the entries, in their order, each stamped with the current time.
-
-    Raises:
-        ValueError: It would need zip64 (a letter is far from that).
-    """
-    if len(entries) >= 0xFFFF:
-        raise ValueError("a letter of this many parts needs zip64")
-    now = time.localtime(time.time())[:6]
-    clock = now[3] << 11 | now[4] << 5 | now[5] // 2
-    day = (now[0] - 1980) << 9 | now[1] << 5 | now[2]
-    out, central = bytearray(), bytearray()
-    for e in entries:
-        offset = len(out)
-        if max(offset, e.size, len(e.body)) >= 0xFFFF_FFFF:
-            raise ValueError("a letter this large needs zip64")
-        out += _LOCAL.pack(
-            b"PK\x03\x04", e.extract_version, 0, e.flags, e.method,
-            clock, day, e.crc, len(e.body), e.size, len(e.name), 0,
-        )  # fmt: skip
-        out += e.name + e.body
-        central += _CENTRAL.pack(
-            b"PK\x01\x02", e.create_version, e.create_system, e.extract_version, 0,
-            e.flags, e.method, clock, day, e.crc, len(e.body), e.size, len(e.name), 0, 0, 0,
-            e.internal_attr, e.external_attr, offset,
-        )  # fmt: skip
-        central += e.name
-    start = len(out)
-    out += central
-    out += _END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), start, 0)
-    return bytes(out)
+                entry = dataclasses.replace(entry, crc=zlib.crc32(data), size=len(data), body=body)
+            entries.append(entry)
+    return zipparts.archive(entries)
 
 
 def _package(document: DocumentObject) -> bytes:
@@ -1024,23 +947,17 @@ def _package(document: DocumentObject) -> bytes:
         items.append((part.partname.membername, part.blob))
         if len(part.rels):
             items.append((part.partname.rels_uri.membername, part.rels.xml))
-    entries: list[_Entry] = []
-    for name, data in items:
-        crc, body = _compressed(name, data)
-        flags = 0 if name.isascii() else 0x800
-        entries.append(_Entry(name.encode(), flags, zipfile.ZIP_DEFLATED, crc, len(data), body))
-    return _archive(entries)
+    entries = [zipparts.deflated(name, data, **_compressed(name, data)) for name, data in items]
+    return zipparts.archive(entries)
 
 
 #: Part name → the bytes it last had in this process, their CRC and compressed bytes.
 _LAST: dict[str, tuple[bytes, int, bytes]] = {}
 
 
-def _compressed(name: str, data: bytes) -> tuple[int, bytes]:
+def _compressed(name: str, data: bytes) -> dict[str, Any]:
     """A part's CRC and deflated bytes; those of the previous letter when it is the same."""
     last = _LAST.get(name)
-    if last is not None and last[0] == data:
-        return last[1], last[2]
-    crc, body = zlib.crc32(data), _deflate(data)
-    _LAST[name] = (data, crc, body)
-    return crc, body
+    if last is None or last[0] != data:
+        last = _LAST[name] = (data, zlib.crc32(data), zipparts.deflate(data))
+    return {"crc": last[1], "body": last[2]}
